@@ -1,0 +1,71 @@
+// `npm run bench`: 100k users / 10k groups / 1M memberships from the Okta emulator into SQLite,
+// through the Temporal pipeline and through a plain loop over the same code, in one run. Prints
+// records/s, the ratio and peak RSS, and writes bench/results/<time>.json.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const users = Number(process.env.BENCH_USERS ?? 100_000);
+const groups = Number(process.env.BENCH_GROUPS ?? 10_000);
+const perGroup = Number(process.env.BENCH_MEMBERS_PER_GROUP ?? 100);
+const port = Number(process.env.BENCH_OKTA_PORT ?? 18900);
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const token = 'bench-token';
+  const emulator = spawn(
+    process.execPath,
+    ['bin/tiger.js', 'emulator', 'okta', '--port', String(port), '--users', String(users), '--groups', String(groups), '--apps', '20', '--members-per-group', String(perGroup), '--seed', '1', '--token', token],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    emulator.stdout.on('data', (d: Buffer) => d.toString().includes('okta emulator:') && resolve());
+    emulator.on('exit', (c) => reject(new Error(`emulator exited ${c}`)));
+  });
+  const connectorFile = join(tmpdir(), `tiger-bench-${process.pid}.yaml`);
+  writeFileSync(connectorFile, `name: bench-okta\ntype: okta\nconfig:\n  domain: http://127.0.0.1:${port}\n  apiToken: \${OKTA_API_TOKEN}\n`);
+  const env = { ...process.env, OKTA_API_TOKEN: token, TIGER_HOME: join(tmpdir(), `tiger-bench-home-${process.pid}`) };
+  try {
+    process.stdout.write(`bench: ${users} users, ${groups} groups, ~${groups * perGroup} memberships (Okta emulator → SQLite)\n`);
+    const plain = JSON.parse(await run(['bench/case.ts', 'plain', connectorFile], env));
+    process.stdout.write(`  plain loop:        ${plain.records} records in ${plain.seconds.toFixed(1)} s = ${plain.recordsPerSec}/s, peak RSS ${plain.peakRssMB} MB\n`);
+    const pipeline = JSON.parse(await run(['bench/case.ts', 'pipeline', connectorFile], env));
+    process.stdout.write(`  temporal pipeline: ${pipeline.records} records in ${pipeline.seconds.toFixed(1)} s = ${pipeline.recordsPerSec}/s, peak RSS ${pipeline.peakRssMB} MB\n`);
+    const ratio = pipeline.recordsPerSec / plain.recordsPerSec;
+    process.stdout.write(`  ratio pipeline/plain: ${ratio.toFixed(2)}\n`);
+    const ldap = process.env.BENCH_LDAP === '0' ? null : await runLdapCase(env);
+    const result = { at: new Date().toISOString(), users, groups, membershipsPerGroup: perGroup, plain, pipeline, ratio, ldap };
+    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+    const file = join(root, 'bench', 'results', `${result.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2));
+    process.stdout.write(`  written: ${file}\n`);
+  } finally {
+    emulator.kill('SIGTERM');
+  }
+}
+
+async function runLdapCase(env: NodeJS.ProcessEnv): Promise<unknown> {
+  try {
+    const out = await run(['bench/ldap.ts'], env);
+    process.stdout.write(out);
+    return JSON.parse(out.trim().split('\n').pop() as string);
+  } catch (err) {
+    process.stdout.write(`  ldap case skipped: ${(err as Error).message}\n`);
+    return null;
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(1);
+});

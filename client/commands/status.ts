@@ -1,0 +1,53 @@
+// `tiger connector status`: what the store knows (counts, last runs) and what Temporal knows
+// (the running sync's progress, the schedule's next times).
+import type { ConnectorDefinition } from '../../config/types';
+import type { Progress } from '../../workflows/types';
+import type { CliContext } from '../context';
+import { scheduleId, syncWorkflowId } from '../ids';
+import { printJson, printTable, say } from '../output';
+
+export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition, json: boolean): Promise<void> {
+  const store = await ctx.store();
+  const [counts, runs] = await Promise.all([store.counts(def.name), store.listRuns(def.name, 5)]);
+  let progress: Progress | null = null;
+  let schedule: { nextRuns: string[]; paused: boolean } | null = null;
+  let temporalError: string | null = null;
+  try {
+    const client = await ctx.client();
+    const desc = await client.schedule.getHandle(scheduleId(def.name)).describe().catch(() => null);
+    if (desc) schedule = { nextRuns: desc.info.nextActionTimes.slice(0, 3).map((d) => d.toISOString()), paused: desc.state.paused };
+    const handle = client.workflow.getHandle(syncWorkflowId(def.name));
+    const d = await handle.describe().catch(() => null);
+    if (d && d.status.name === 'RUNNING') progress = await handle.query<Progress>('progress');
+  } catch (err) {
+    temporalError = (err as Error).message;
+  }
+  const status = {
+    name: def.name,
+    type: def.type,
+    enabled: def.enabled,
+    mode: def.sync.mode,
+    interval: def.sync.interval,
+    state: progress?.state ?? 'idle',
+    currentRun: progress?.run ?? null,
+    schedule,
+    stored: counts,
+    lastRuns: runs,
+    temporalError,
+  };
+  if (json) return printJson(status);
+  say(`${def.name} (${def.type}) · ${def.enabled ? 'enabled' : 'disabled'} · ${def.sync.mode} every ${def.sync.interval} · ${status.state}`);
+  if (progress?.run) {
+    const r = progress.run;
+    say(`running: ${r.mode} run ${r.runId} (${r.trigger}) — ${r.resource ?? 'finishing'} ${r.resourceIndex + 1}/${r.resourceCount}, ${r.records} records, ${r.ratePerSec}/s`);
+  }
+  if (schedule) say(`schedule ${scheduleId(def.name)}${schedule.paused ? ' (paused)' : ''}: next ${schedule.nextRuns.join(', ') || '-'}`);
+  if (temporalError) say(`temporal: ${temporalError}`);
+  say(`stored: ${counts.user} users, ${counts.group} groups, ${counts.membership} memberships, ${counts.app} apps, ${counts.appUser} app users`);
+  if (runs.length === 0) return say('no runs yet: tiger connector sync ' + def.name);
+  say('');
+  printTable(
+    runs.map((r) => ({ run: r.runId.slice(0, 13), mode: r.mode, trigger: r.trigger, status: r.status, started: r.startedAt, fetched: r.counts.fetched, inserted: r.counts.inserted, updated: r.counts.updated, deleted: r.counts.deleted, error: r.error })),
+    ['run', 'mode', 'trigger', 'status', 'started', 'fetched', 'inserted', 'updated', 'deleted', 'error'],
+  );
+}

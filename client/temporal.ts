@@ -1,0 +1,23 @@
+// One place that knows how to reach Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE).
+import { Client, Connection } from '@temporalio/client';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+}
+
+export function temporalTarget(env: Record<string, string | undefined> = process.env): TemporalTarget {
+  return { address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: env.TEMPORAL_NAMESPACE ?? 'default' };
+}
+
+export async function connectClient(target: TemporalTarget = temporalTarget()): Promise<Client> {
+  try {
+    const connection = await Connection.connect({ address: target.address, connectTimeout: '5s' });
+    return new Client({ connection, namespace: target.namespace });
+  } catch (err) {
+    throw new Error(
+      `cannot reach the Temporal server at ${target.address} (${(err as Error).message}). ` +
+        'Start it with `npx tiger dev`, or set TEMPORAL_ADDRESS.',
+    );
+  }
+}

@@ -1,0 +1,336 @@
+// A parsed connector document (either seed shape) → ConnectorDefinition. Every problem is
+// collected with its dotted path and reported once, so a user fixes a file in one pass.
+
+import { hasReference } from './references';
+import type { ZodType } from 'zod';
+import { RESOURCES, type Resource } from '../connectors/types';
+import { parseDuration } from './duration';
+import { parseFilter } from './filter';
+import { parsePath } from './paths';
+import { joinPath } from './references';
+import { showValue } from './secrets-policy';
+import { ConfigError, type ConfigIssue, type ConnectorDefinition } from './types';
+
+type Obj = Record<string, unknown>;
+
+const TOP_LEVEL = ['name', 'type', 'enabled', 'config', 'sync', 'mapping', 'filters', 'retryPolicy', 'webhooks', 'deletion', 'deletionThreshold'];
+/** Options the seed-000 file nests under `config` although the options table lists them as common. */
+const COMMON_IN_CONFIG = ['sync', 'mapping', 'filters', 'retryPolicy', 'webhooks'] as const;
+const SLUG = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+const MIN_INTERVAL_MS = 60_000;
+const RESOURCE_ALIASES: Record<string, Resource[]> = {
+  users: ['users'],
+  groups: ['groups', 'memberships'],
+  memberships: ['memberships'],
+  applications: ['apps', 'appUsers'],
+  apps: ['apps', 'appUsers'],
+  appUsers: ['appUsers'],
+};
+const MAPPING_KINDS = ['user', 'group', 'app'] as const;
+const FILTER_KINDS = ['users', 'groups', 'apps'] as const;
+
+export const DEFAULTS = {
+  enabled: true,
+  sync: { mode: 'polling', interval: '15m', resources: [...RESOURCES] },
+  retryPolicy: { maxAttempts: 3, backoff: 'exponential' },
+  webhooks: { enabled: false, events: [] as string[] },
+  deletionThreshold: 0.2,
+} as const;
+
+class Issues {
+  readonly list: ConfigIssue[] = [];
+  constructor(readonly file: string) {}
+  add(path: string, message: string): void {
+    this.list.push({ file: this.file, path, message });
+  }
+}
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function objectAt(value: unknown, path: string, issues: Issues, allowed?: readonly string[]): Obj | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObj(value)) {
+    issues.add(path, `expected an object${allowed ? ` with ${allowed.join(', ')}` : ''}, got ${kindOf(value)}`);
+    return undefined;
+  }
+  if (allowed) {
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) issues.add(joinPath(path, key), `unknown field; expected one of ${allowed.join(', ')}`);
+    }
+  }
+  return value;
+}
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 63)
+    .replace(/[-_.]+$/, '');
+}
+
+export function normalizeConnector(doc: unknown, file: string, typeSchemas: Record<string, ZodType>): ConnectorDefinition {
+  const issues = new Issues(file);
+  const root = isObj(doc) ? doc : undefined;
+  if (!root) throw new ConfigError([{ file, path: '', message: `expected an object with name, type and config, got ${kindOf(doc)}` }]);
+  objectAt(root, '', issues, TOP_LEVEL);
+
+  const rawConfig = objectAt(root.config, 'config', issues) ?? {};
+  const config: Obj = { ...rawConfig };
+
+  // The common options may sit at the top level or under config, never both.
+  const common = {} as Record<(typeof COMMON_IN_CONFIG)[number], { value: unknown; path: string }>;
+  for (const key of COMMON_IN_CONFIG) {
+    const inConfig = config[key];
+    delete config[key];
+    if (root[key] !== undefined && inConfig !== undefined) {
+      issues.add(`config.${key}`, `given both at ${key} and config.${key}; keep one`);
+    }
+    common[key] = root[key] !== undefined ? { value: root[key], path: key } : { value: inConfig, path: `config.${key}` };
+  }
+
+  // Seed 004 nests the user mapping in config as attributeMapping; it is ours, not the type's.
+  const attributeMapping = config.attributeMapping;
+  delete config.attributeMapping;
+
+  const name = readName(root.name, issues);
+  const type = readType(root.type, typeSchemas, issues);
+  const typeConfig = type ? validateTypeConfig(typeSchemas[type], config, issues) : config;
+  const enabled = readBoolean(root.enabled, 'enabled', DEFAULTS.enabled, issues);
+  const sync = readSync(common.sync.value, common.sync.path, issues);
+  const mapping = readMapping(common.mapping.value, common.mapping.path, issues);
+  if (attributeMapping !== undefined) {
+    if (mapping.user) issues.add('config.attributeMapping', `given both at config.attributeMapping and ${common.mapping.path}.user; keep one`);
+    else {
+      const user = readPathMap(attributeMapping, 'config.attributeMapping', issues);
+      if (user) mapping.user = user;
+    }
+  }
+  const filters = readFilters(common.filters.value, common.filters.path, issues);
+  const retryPolicy = readRetryPolicy(common.retryPolicy.value, common.retryPolicy.path, issues);
+  const webhooks = readWebhooks(common.webhooks.value, common.webhooks.path, issues);
+  const deletionThreshold = readDeletionThreshold(root, issues);
+
+  if (sync.mode === 'webhook' && !webhooks.enabled) {
+    issues.add(`${common.sync.path}.mode`, `is "webhook" but ${common.webhooks.path}.enabled is not true; enable webhooks or use mode polling`);
+  }
+  if (issues.list.length > 0) throw new ConfigError(issues.list);
+  return { name: name!, type: type!, enabled, config: typeConfig, sync, mapping, filters, retryPolicy, webhooks, deletionThreshold };
+}
+
+function readName(value: unknown, issues: Issues): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') {
+    issues.add('name', `required: a connector name like okta-production, got ${showValue(value, 'name')}`);
+    return undefined;
+  }
+  if (SLUG.test(value)) return value;
+  // Seed-004 files use display names ("Corporate AD"); the name must fit in a workflow id, so slug it.
+  const slug = slugify(value);
+  if (!SLUG.test(slug)) {
+    issues.add('name', `expected lower-case letters, digits, "-", "_" or "." (at most 63), got ${showValue(value, 'name')}`);
+    return undefined;
+  }
+  return slug;
+}
+
+function readType(value: unknown, typeSchemas: Record<string, ZodType>, issues: Issues): string | undefined {
+  const known = Object.keys(typeSchemas).sort();
+  if (typeof value !== 'string' || !Object.prototype.hasOwnProperty.call(typeSchemas, value)) {
+    const got = value === undefined ? 'nothing' : showValue(value, 'type');
+    issues.add('type', `expected a known connector type (${known.join(', ') || 'none registered'}), got ${got}`);
+    return undefined;
+  }
+  return value;
+}
+
+// The stored config keeps what the file says (references unresolved, no schema transforms): the
+// type schema runs again on the resolved values inside the activity. Here it catches what can be
+// known without secrets; a field holding a reference is checked only once it is resolved.
+function validateTypeConfig(schema: ZodType, config: Obj, issues: Issues): Obj {
+  const result = schema.safeParse(config);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (holdsReference(config, issue.path)) continue;
+      const path = issue.path.reduce<string>((p, k) => joinPath(p, typeof k === 'symbol' ? String(k) : k), 'config');
+      issues.add(path, issue.message);
+    }
+  }
+  return config;
+}
+
+function holdsReference(config: Obj, path: readonly PropertyKey[]): boolean {
+  let v: unknown = config;
+  for (const k of path) {
+    if (typeof v === 'string') break;
+    if (!v || typeof v !== 'object') return false;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return typeof v === 'string' && hasReference(v);
+}
+
+function readBoolean(value: unknown, path: string, fallback: boolean, issues: Issues): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'boolean') return value;
+  issues.add(path, `expected true or false, got ${showValue(value, path)}`);
+  return fallback;
+}
+
+function readSync(value: unknown, path: string, issues: Issues): ConnectorDefinition['sync'] {
+  const sync = objectAt(value, path, issues, ['mode', 'interval', 'resources']) ?? {};
+  let mode: 'polling' | 'webhook' = DEFAULTS.sync.mode;
+  if (sync.mode !== undefined) {
+    if (sync.mode === 'polling' || sync.mode === 'webhook') mode = sync.mode;
+    else issues.add(`${path}.mode`, `expected polling or webhook, got ${showValue(sync.mode, path)}`);
+  }
+  let interval: string = DEFAULTS.sync.interval;
+  let intervalMs = parseDuration(interval);
+  if (sync.interval !== undefined) {
+    if (typeof sync.interval !== 'string') {
+      issues.add(`${path}.interval`, `expected a duration like 5m or 1h, got ${showValue(sync.interval, path)}`);
+    } else {
+      try {
+        intervalMs = parseDuration(sync.interval);
+        interval = sync.interval.trim();
+        if (intervalMs < MIN_INTERVAL_MS) {
+          issues.add(`${path}.interval`, `expected at least 1m (schedules run in minutes), got ${showValue(sync.interval, path)}`);
+        }
+      } catch (err) {
+        issues.add(`${path}.interval`, (err as Error).message);
+      }
+    }
+  }
+  return { mode, interval, intervalMs, resources: readResources(sync.resources, `${path}.resources`, issues) };
+}
+
+function readResources(value: unknown, path: string, issues: Issues): Resource[] {
+  const allowed = Object.keys(RESOURCE_ALIASES).join(', ');
+  if (value === undefined || value === null) return [...DEFAULTS.sync.resources];
+  if (!Array.isArray(value) || value.length === 0) {
+    issues.add(path, `expected a non-empty list of resources (${allowed}), got ${showValue(value, path)}`);
+    return [...DEFAULTS.sync.resources];
+  }
+  const chosen = new Set<Resource>();
+  value.forEach((item, i) => {
+    const expanded = typeof item === 'string' && Object.prototype.hasOwnProperty.call(RESOURCE_ALIASES, item) ? RESOURCE_ALIASES[item] : undefined;
+    if (expanded) expanded.forEach((r) => chosen.add(r));
+    else issues.add(joinPath(path, i), `expected one of ${allowed}, got ${showValue(item, path)}`);
+  });
+  return RESOURCES.filter((r) => chosen.has(r));
+}
+
+function readPathMap(value: unknown, path: string, issues: Issues): Record<string, string> | undefined {
+  const map = objectAt(value, path, issues);
+  if (!map) return undefined;
+  const out: Record<string, string> = {};
+  for (const [target, source] of Object.entries(map)) {
+    const at = joinPath(path, target);
+    if (typeof source !== 'string') {
+      issues.add(at, `expected a source path like profile.email, got ${showValue(source, at)}`);
+      continue;
+    }
+    try {
+      parsePath(source);
+      out[target] = source;
+    } catch (err) {
+      issues.add(at, (err as Error).message);
+    }
+  }
+  return out;
+}
+
+function readMapping(value: unknown, path: string, issues: Issues): ConnectorDefinition['mapping'] {
+  const mapping = objectAt(value, path, issues, MAPPING_KINDS) ?? {};
+  const out: ConnectorDefinition['mapping'] = {};
+  for (const kind of MAPPING_KINDS) {
+    const map = readPathMap(mapping[kind], `${path}.${kind}`, issues);
+    if (map) out[kind] = map;
+  }
+  return out;
+}
+
+function readFilters(value: unknown, path: string, issues: Issues): ConnectorDefinition['filters'] {
+  const filters = objectAt(value, path, issues, FILTER_KINDS) ?? {};
+  const out: ConnectorDefinition['filters'] = {};
+  for (const kind of FILTER_KINDS) {
+    const list = filters[kind];
+    const at = `${path}.${kind}`;
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) {
+      issues.add(at, `expected a list of SCIM filter expressions like status eq "ACTIVE", got ${kindOf(list)}`);
+      continue;
+    }
+    const exprs: string[] = [];
+    list.forEach((expr, i) => {
+      try {
+        parseFilter(expr);
+        exprs.push(expr);
+      } catch (err) {
+        issues.add(joinPath(at, i), (err as Error).message);
+      }
+    });
+    out[kind] = exprs;
+  }
+  return out;
+}
+
+function readRetryPolicy(value: unknown, path: string, issues: Issues): ConnectorDefinition['retryPolicy'] {
+  const policy = objectAt(value, path, issues, ['maxAttempts', 'backoff']) ?? {};
+  let maxAttempts: number = DEFAULTS.retryPolicy.maxAttempts;
+  if (policy.maxAttempts !== undefined) {
+    const n = policy.maxAttempts;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 100) maxAttempts = n;
+    else issues.add(`${path}.maxAttempts`, `expected a whole number from 1 to 100, got ${showValue(n, path)}`);
+  }
+  let backoff: 'exponential' | 'linear' = DEFAULTS.retryPolicy.backoff;
+  if (policy.backoff !== undefined) {
+    if (policy.backoff === 'exponential' || policy.backoff === 'linear') backoff = policy.backoff;
+    else issues.add(`${path}.backoff`, `expected exponential or linear, got ${showValue(policy.backoff, path)}`);
+  }
+  return { maxAttempts, backoff };
+}
+
+function readWebhooks(value: unknown, path: string, issues: Issues): ConnectorDefinition['webhooks'] {
+  const hooks = objectAt(value, path, issues, ['enabled', 'secret', 'events']) ?? {};
+  const out: ConnectorDefinition['webhooks'] = {
+    enabled: readBoolean(hooks.enabled, `${path}.enabled`, DEFAULTS.webhooks.enabled, issues),
+    events: [],
+  };
+  if (hooks.secret !== undefined && hooks.secret !== null) {
+    if (typeof hooks.secret === 'string') out.secret = hooks.secret;
+    else issues.add(`${path}.secret`, `expected a string such as \${WEBHOOK_SECRET}, got ${kindOf(hooks.secret)}`);
+  }
+  if (hooks.events !== undefined && hooks.events !== null) {
+    if (!Array.isArray(hooks.events)) issues.add(`${path}.events`, `expected a list of event types, got ${kindOf(hooks.events)}`);
+    else {
+      hooks.events.forEach((e, i) => {
+        if (typeof e === 'string' && e.trim() !== '') out.events.push(e);
+        else issues.add(joinPath(`${path}.events`, i), `expected an event type like user.lifecycle.create, got ${showValue(e, path)}`);
+      });
+    }
+  }
+  return out;
+}
+
+function readDeletionThreshold(root: Obj, issues: Issues): number {
+  const deletion = objectAt(root.deletion, 'deletion', issues, ['threshold']);
+  const nested = deletion?.threshold;
+  if (nested !== undefined && root.deletionThreshold !== undefined) {
+    issues.add('deletion.threshold', 'given both at deletionThreshold and deletion.threshold; keep one');
+    return DEFAULTS.deletionThreshold;
+  }
+  const value = nested ?? root.deletionThreshold;
+  const path = nested !== undefined ? 'deletion.threshold' : 'deletionThreshold';
+  if (value === undefined || value === null) return DEFAULTS.deletionThreshold;
+  if (typeof value === 'number' && value >= 0 && value <= 1) return value;
+  issues.add(path, `expected a fraction from 0 to 1 (0.2 = 20%), got ${showValue(value, path)}`);
+  return DEFAULTS.deletionThreshold;
+}

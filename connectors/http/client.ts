@@ -1,0 +1,226 @@
+// The one HTTP client every REST connector uses: a keep-alive undici Pool per origin, the
+// credential header added here (so no connector formats it, and no message ever echoes it),
+// bounded retries for what a retry can fix, and the server's own rate-limit clock honoured.
+
+import { Pool } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ConnectorError } from '../errors';
+import { classifyNetworkError, errorForStatus, type ErrorContext } from './error-map';
+import { RateLimitTracker, rateFamily, resetWaitMs } from './rate-limit';
+
+export interface HttpAuth {
+  scheme: 'SSWS' | 'Bearer';
+  /** A fixed token, or a function for tokens that expire (OAuth client credentials). */
+  token: string | (() => Promise<string>);
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  auth: HttpAuth;
+  /** Names the caller in messages, e.g. `okta connector "okta-production"`. */
+  label: string;
+  /** Vendor name in messages ("Okta"). */
+  service: string;
+  /** Where the credential is configured, for the 401 hint ("config.apiToken"). */
+  credentialField: string;
+  /** What the credential is called in messages ("API token"). */
+  credentialName?: string;
+  connections?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Attempts per request, first one included. */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Longest single wait for a rate-limit reset. */
+  maxRateLimitWaitMs?: number;
+  /** Pause before a family's next request when X-Rate-Limit-Remaining is at or below this. */
+  lowRemaining?: number;
+  /** Injected in tests to observe waits instead of spending them. */
+  sleep?: (ms: number) => Promise<void>;
+  userAgent?: string;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** Resource being read, for error details. */
+  resource?: string;
+}
+
+export interface JsonResponse<T> {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: T;
+}
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class HttpClient {
+  private readonly pool: Pool;
+  private readonly base: URL;
+  private readonly rateLimits: RateLimitTracker;
+  private readonly o: Required<Omit<HttpClientOptions, 'userAgent' | 'credentialName'>> & { userAgent: string; credentialName?: string };
+
+  constructor(options: HttpClientOptions) {
+    this.o = {
+      connections: 8,
+      connectTimeoutMs: 10_000,
+      headersTimeoutMs: 30_000,
+      bodyTimeoutMs: 30_000,
+      maxAttempts: 4,
+      backoffBaseMs: 250,
+      backoffMaxMs: 8_000,
+      maxRateLimitWaitMs: 60_000,
+      lowRemaining: 2,
+      sleep: realSleep,
+      userAgent: 'tiger-sync/0.1',
+      ...options,
+    };
+    this.base = new URL(options.baseUrl);
+    this.rateLimits = new RateLimitTracker(this.o.lowRemaining);
+    this.pool = new Pool(this.base.origin, {
+      connections: this.o.connections,
+      connect: { timeout: this.o.connectTimeoutMs },
+      headersTimeout: this.o.headersTimeoutMs,
+      bodyTimeout: this.o.bodyTimeoutMs,
+    });
+  }
+
+  get origin(): string {
+    return this.base.origin;
+  }
+
+  async getJson<T>(urlOrPath: string, opts: RequestOptions = {}): Promise<JsonResponse<T>> {
+    const url = this.resolve(urlOrPath, opts.query);
+    const path = url.pathname + url.search;
+    const ctx: ErrorContext = {
+      label: this.o.label,
+      service: this.o.service,
+      credentialField: this.o.credentialField,
+      credentialName: this.o.credentialName,
+      method: 'GET',
+      path: url.pathname,
+      resource: opts.resource,
+    };
+    const family = rateFamily(url.pathname);
+    let lastError: ConnectorError | undefined;
+
+    for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
+      const pause = this.rateLimits.pauseMs(family);
+      if (pause > 0) {
+        await this.o.sleep(Math.min(pause, this.o.maxRateLimitWaitMs));
+        this.rateLimits.reset(family);
+      }
+      const last = attempt === this.o.maxAttempts;
+
+      const authorization = await this.authorization();
+      let status: number;
+      let headers: IncomingHttpHeaders;
+      let text: string;
+      try {
+        const res = await this.pool.request({
+          method: 'GET',
+          path,
+          headers: { accept: 'application/json', 'user-agent': this.o.userAgent, ...opts.headers, authorization },
+        });
+        status = res.statusCode;
+        headers = res.headers;
+        text = await res.body.text();
+      } catch (err) {
+        if (err instanceof ConnectorError) throw err;
+        const net = classifyNetworkError(err);
+        lastError = new ConnectorError(
+          net.step === 'tls' ? 'config' : 'transient',
+          `${ctx.label}: ${net.step === 'dns' ? 'DNS lookup' : net.step === 'tls' ? 'TLS handshake' : net.step === 'tcp' ? 'TCP connection' : 'request'} failed for GET ${url.host}${url.pathname} (${net.reason})`,
+          { connector: ctx.label, resource: opts.resource, step: net.step },
+        );
+        if (!net.retryable || last) throw lastError;
+        await this.o.sleep(this.backoff(attempt));
+        continue;
+      }
+      this.rateLimits.observe(family, headers);
+      const requestId = headerString(headers['x-okta-request-id'] ?? headers['request-id']);
+
+      if (status >= 200 && status < 300) {
+        if (text.trim() === '') return { status, headers, body: null as T };
+        try {
+          return { status, headers, body: JSON.parse(text) as T };
+        } catch {
+          // A truncated or garbled body on a 200 is a transport problem: the next attempt is usually whole.
+          lastError = new ConnectorError('transient', `${ctx.label}: ${ctx.service} sent a malformed JSON body for GET ${url.pathname}${rid(requestId)}`, {
+            connector: ctx.label,
+            resource: opts.resource,
+            status,
+          });
+          if (last) throw lastError;
+          await this.o.sleep(this.backoff(attempt));
+          continue;
+        }
+      }
+
+      const body = parseMaybeJson(text);
+      if (status === 429) {
+        const wait = resetWaitMs(headers) ?? this.backoff(attempt);
+        if (last) throw withRequestId(errorForStatus(429, body, ctx, wait), requestId);
+        await this.o.sleep(Math.min(wait, this.o.maxRateLimitWaitMs));
+        this.rateLimits.reset(family);
+        continue;
+      }
+      if (status >= 500 || status === 408) {
+        lastError = withRequestId(errorForStatus(status, body, ctx), requestId);
+        if (last) throw lastError;
+        await this.o.sleep(this.backoff(attempt));
+        continue;
+      }
+      throw withRequestId(errorForStatus(status, body, ctx), requestId);
+    }
+    // Unreachable: the last attempt always returns or throws.
+    throw lastError ?? new ConnectorError('transient', `${ctx.label}: GET ${url.pathname} failed`);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async authorization(): Promise<string> {
+    const t = this.o.auth.token;
+    return `${this.o.auth.scheme} ${typeof t === 'function' ? await t() : t}`;
+  }
+
+  /** Full jitter on an exponential curve, so many workers retrying do not march in step. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  private resolve(urlOrPath: string, query?: RequestOptions['query']): URL {
+    const url = new URL(urlOrPath, this.base);
+    // Links come from the server; following one to another origin would hand it our credential.
+    if (url.origin !== this.base.origin) {
+      throw new ConnectorError('bad-request', `${this.o.label}: refusing to follow a link to ${url.origin}, which is not the configured ${this.base.origin}`, {
+        connector: this.o.label,
+      });
+    }
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+}
+
+function parseMaybeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const headerString = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+const rid = (id?: string) => (id ? ` (request id ${id})` : '');
+
+function withRequestId(err: ConnectorError, requestId?: string): ConnectorError {
+  if (!requestId) return err;
+  const e = new ConnectorError(err.kind, err.message + rid(requestId), err.details);
+  return e;
+}

@@ -1,0 +1,199 @@
+// Projection: store identities written into the directory under templated containers.
+import { randomBytes } from 'node:crypto';
+import { Attribute, Change } from 'ldapts';
+import type { Connector, ObjectResource, WriteObject, WriteResult } from '../types';
+import { ConnectorError } from '../errors';
+import { escapeDnValue, normalizeDn, parentDn, renderContainer, splitDn } from './escape';
+import type { DirectoryProfile } from './profile';
+import type { DirectoryReader } from './read';
+import type { LdapConfig, ProjectionConfig } from './schema';
+import { asStrings, type LdapSession } from './session';
+
+const AD_USER_ATTRS: Record<string, string> = { sAMAccountName: 'username', givenName: 'firstName', sn: 'lastName', displayName: 'displayName', mail: 'email', employeeNumber: 'employeeId', department: 'department' };
+const LDAP_USER_ATTRS: Record<string, string> = { uid: 'username', givenName: 'firstName', sn: 'lastName', displayName: 'displayName', mail: 'email', employeeNumber: 'employeeId', departmentNumber: 'department' };
+
+export class DirectoryWriter {
+  constructor(
+    private readonly s: LdapSession,
+    private readonly p: DirectoryProfile,
+    private readonly cfg: LdapConfig,
+    private readonly reader: DirectoryReader,
+  ) {}
+
+  private get projection(): ProjectionConfig {
+    if (!this.cfg.projection) throw new ConnectorError('config', `${this.s.connector}: config.projection is required to write to this directory`, { connector: this.s.connector });
+    return this.cfg.projection;
+  }
+
+  private values(obj: WriteObject): Record<string, string> {
+    const map = this.projection.attributes ?? (this.p.ad ? AD_USER_ATTRS : LDAP_USER_ATTRS);
+    const out: Record<string, string> = {};
+    for (const [ldapAttr, storeAttr] of Object.entries(map)) {
+      const v = obj.attributes[storeAttr];
+      if (v !== undefined && v !== null && v !== '') out[ldapAttr] = String(v);
+    }
+    return out;
+  }
+
+  private container(resource: ObjectResource, obj: WriteObject): string {
+    const template = resource === 'groups' ? (this.projection.groupContainer ?? this.projection.targetContainer) : this.projection.targetContainer;
+    const { dn, unresolved } = renderContainer(template, obj.attributes);
+    if (unresolved.length) {
+      throw new ConnectorError('bad-request', `${this.s.connector}: ${resource} ${obj.id}: target container "${dn}" has unresolved ${unresolved.map((t) => `{{${t}}}`).join(', ')}: the identity has no such attribute`, { connector: this.s.connector, resource });
+    }
+    return dn;
+  }
+
+  private rdn(resource: ObjectResource, obj: WriteObject): string {
+    const a = obj.attributes;
+    const name = resource === 'groups' ? (a.name ?? a.displayName) : (a.displayName ?? a.username ?? a.email);
+    if (name === undefined || name === null || name === '') throw new ConnectorError('bad-request', `${this.s.connector}: ${resource} ${obj.id} has no displayName/username to name its entry`, { connector: this.s.connector, resource });
+    return `${this.p.ad || resource === 'groups' ? 'CN' : 'uid'}=${escapeDnValue(String(!this.p.ad && resource === 'users' ? (a.username ?? name) : name))}`;
+  }
+
+  /** Creates missing OU=… containers below baseDn, top-down. */
+  private async ensureContainer(dn: string): Promise<void> {
+    const base = normalizeDn(this.cfg.baseDn);
+    const rdns = splitDn(dn);
+    for (let i = rdns.length - 1; i >= 0; i--) {
+      const cur = rdns.slice(i).join(',');
+      if (normalizeDn(cur).length <= base.length) continue;
+      const [e] = await this.s.search(cur, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] }).catch((err: ConnectorError) => {
+        if (err.kind === 'config' || err.kind === 'not-found') return [];
+        throw err;
+      });
+      if (e) continue;
+      const m = /^ou=(.*)$/i.exec(rdns[i]);
+      if (!m) throw new ConnectorError('bad-request', `${this.s.connector}: container ${cur} does not exist and is not an OU to create`, { connector: this.s.connector });
+      await this.s.write((c) => c.add(cur, { objectClass: ['top', 'organizationalUnit'], ou: m[1].replace(/\\(.)/g, '$1') }));
+    }
+  }
+
+  async create(resource: ObjectResource, obj: WriteObject): Promise<WriteResult> {
+    const container = this.container(resource, obj);
+    const dn = `${this.rdn(resource, obj)},${container}`;
+    await this.ensureContainer(container);
+    const attrs: Record<string, string | string[]> = {};
+    if (resource === 'groups') {
+      const name = String(obj.attributes.name ?? obj.attributes.displayName);
+      Object.assign(attrs, this.p.ad ? { objectClass: 'group', sAMAccountName: name.replace(/[^\w.-]/g, '-').slice(0, 20) } : { objectClass: 'groupOfNames', cn: name, member: this.cfg.bindDn });
+    } else if (this.p.ad) {
+      Object.assign(attrs, { objectClass: 'user', ...this.values(obj) });
+      const active = obj.attributes.active !== false;
+      // AD refuses an enabled account without a password; projected users get a random one
+      // (LDAPS only) and sign in through the source's own flows.
+      if (active && this.cfg.useSsl) {
+        attrs.unicodePwd = undefined as never;
+        attrs.userAccountControl = '512';
+      } else attrs.userAccountControl = '514';
+    } else {
+      const v = this.values(obj);
+      Object.assign(attrs, { objectClass: 'inetOrgPerson', cn: String(obj.attributes.displayName ?? v.uid), sn: v.sn ?? String(obj.attributes.displayName ?? v.uid), ...v });
+    }
+    await this.s.write(async (c) => {
+      const list = Object.entries(attrs).filter(([k]) => k !== 'unicodePwd').map(([type, values]) => new Attribute({ type, values: Array.isArray(values) ? values : [values] }));
+      if ('unicodePwd' in attrs) list.push(new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${randomBytes(18).toString('base64')}Aa1!"`, 'utf16le')] }));
+      await c.add(dn, list);
+    }, resource);
+    const [e] = await this.s.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [this.p.idAttribute], explicitBufferAttributes: this.p.binaryAttributes });
+    const id = e && this.p.idOf(e);
+    if (!id) throw new ConnectorError('transient', `${this.s.connector}: created ${dn} but could not read its ${this.p.idAttribute}`, { connector: this.s.connector, resource });
+    return { targetId: id, action: 'created' };
+  }
+
+  private async entryOf(resource: ObjectResource, targetId: string): Promise<{ dn: string; raw: Record<string, unknown> }> {
+    const o = await this.reader.getById(resource, targetId);
+    if (!o) throw new ConnectorError('not-found', `${this.s.connector}: ${resource} ${targetId} is not in the directory`, { connector: this.s.connector, resource });
+    return { dn: String(o.raw.dn), raw: o.raw };
+  }
+
+  async update(resource: ObjectResource, targetId: string, obj: WriteObject): Promise<WriteResult> {
+    const { dn, raw } = await this.entryOf(resource, targetId);
+    const container = this.container(resource, obj);
+    const changes: Change[] = [];
+    if (resource === 'users') {
+      for (const [attr, value] of Object.entries(this.values(obj))) {
+        if (attr === 'sAMAccountName' || attr === 'uid') continue; // naming attributes are not re-keyed on update
+        const current = asStrings(raw[attr] as string | string[] | undefined);
+        if (current.length !== 1 || current[0] !== value) changes.push(new Change({ operation: 'replace', modification: new Attribute({ type: attr, values: [value] }) }));
+      }
+    }
+    if (changes.length) await this.s.modify(dn, changes);
+    if (normalizeDn(parentDn(dn)) !== normalizeDn(container)) {
+      await this.ensureContainer(container);
+      await this.s.write((c) => c.modifyDN(dn, `${splitDn(dn)[0]},${container}`), resource);
+      return { targetId, action: 'moved' };
+    }
+    return { targetId, action: changes.length ? 'updated' : 'unchanged' };
+  }
+
+  async deactivate(resource: ObjectResource, targetId: string): Promise<WriteResult> {
+    const { dn, raw } = await this.entryOf(resource, targetId);
+    if (raw.active === false) return { targetId, action: 'unchanged' };
+    if (this.p.ad) {
+      const uac = Number(asStrings(raw.userAccountControl as string | undefined)[0] ?? 512);
+      await this.s.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(uac | 0x2)] }) })]);
+    } else {
+      const { disableAttribute, disableValue } = this.projection;
+      await this.s.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: disableAttribute, values: [disableValue] }) })]);
+    }
+    return { targetId, action: 'deactivated' };
+  }
+
+  async delete(resource: ObjectResource, targetId: string): Promise<WriteResult> {
+    if (this.projection.disableInsteadOfDelete && resource === 'users') return this.deactivate(resource, targetId);
+    const { dn } = await this.entryOf(resource, targetId);
+    await this.s.write((c) => c.del(dn), resource);
+    return { targetId, action: 'deleted' };
+  }
+
+  private async memberChange(operation: 'add' | 'delete', groupId: string, memberId: string): Promise<void> {
+    const group = await this.entryOf('groups', groupId);
+    const member = (await this.reader.getById('users', memberId)) ?? (await this.reader.getById('groups', memberId));
+    if (!member) throw new ConnectorError('not-found', `${this.s.connector}: member ${memberId} is not in the directory`, { connector: this.s.connector });
+    const attr = asStrings(group.raw.objectClass as string[]).some((c) => c.toLowerCase() === 'groupofuniquenames') ? 'uniqueMember' : 'member';
+    try {
+      await this.s.modify(group.dn, [new Change({ operation, modification: new Attribute({ type: attr, values: [String(member.raw.dn)] }) })]);
+    } catch (e) {
+      // 20 = value already there, 16 = value already gone (53 is Samba's answer to both): done.
+      const status = (e as ConnectorError).details?.status;
+      if (status === 20 || status === 16 || (status === 53 && this.p.ad) || (status === 68 && operation === 'add')) return;
+      throw e;
+    }
+  }
+
+  addMember(groupId: string, memberId: string): Promise<void> {
+    return this.memberChange('add', groupId, memberId);
+  }
+  removeMember(groupId: string, memberId: string): Promise<void> {
+    return this.memberChange('delete', groupId, memberId);
+  }
+}
+
+export interface ProjectionItem {
+  id: string;
+  /** Known target id: update (or delete when `deleted`); absent: create. */
+  targetId?: string | null;
+  attributes: Record<string, unknown>;
+  deleted?: boolean;
+}
+export interface ProjectionOutcome { id: string; ok: boolean; targetId?: string; action?: WriteResult['action']; error?: string }
+
+/** Applies a batch; one object's failure is recorded and the rest goes on. */
+export async function projectIdentities(connector: Connector, identities: ProjectionItem[], opts: { resource?: ObjectResource } = {}): Promise<{ results: ProjectionOutcome[] }> {
+  const resource = opts.resource ?? 'users';
+  if (!connector.create || !connector.update || !connector.delete) throw new ConnectorError('config', `${connector.type} connector cannot write`);
+  const results: ProjectionOutcome[] = [];
+  for (const item of identities) {
+    try {
+      const obj = { id: item.id, attributes: item.attributes };
+      const r = item.deleted
+        ? item.targetId ? await connector.delete(resource, item.targetId) : null
+        : item.targetId ? await connector.update(resource, item.targetId, obj) : await connector.create(resource, obj);
+      results.push(r ? { id: item.id, ok: true, targetId: r.targetId, action: r.action } : { id: item.id, ok: true });
+    } catch (e) {
+      results.push({ id: item.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return { results };
+}

@@ -1,0 +1,54 @@
+// What an Okta connector needs from its config. Seeds write the domain as a bare host name
+// ("company.okta.com"); a URL is accepted too. Plain http is only for the local emulator.
+
+import { z } from 'zod';
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** `company.okta.com` → `https://company.okta.com`; throws a message naming the field. */
+export function normalizeOktaDomain(domain: string): string {
+  const raw = domain.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new Error(`"${domain}" is not a host name or URL (expected e.g. company.okta.com)`);
+  }
+  if (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname)) {
+    throw new Error(`http:// is allowed only for 127.0.0.1/localhost (the emulator); use https://${url.host}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`unsupported scheme ${url.protocol}; use https://`);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search) {
+    throw new Error(`give only the host (e.g. ${url.host}), without a path such as ${url.pathname}`);
+  }
+  return url.origin;
+}
+
+export const oktaConfigSchema = z
+  .object({
+    domain: z
+      .string({ error: 'domain is required (your Okta host name, e.g. company.okta.com)' })
+      .min(1, 'domain is required (your Okta host name, e.g. company.okta.com)')
+      .transform((d, ctx) => {
+        try {
+          return normalizeOktaDomain(d);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          return z.NEVER;
+        }
+      }),
+    apiToken: z
+      .string({ error: 'apiToken is required (an Okta API token, e.g. ${OKTA_API_TOKEN})' })
+      .min(1, 'apiToken is required (an Okta API token, e.g. ${OKTA_API_TOKEN})'),
+    /** Users and apps pages are capped at 200 by Okta; groups allow more. */
+    pageSize: z.number().int().min(1).max(1000).optional(),
+    /** Accepted for the seed-004 shape; reads use the management API. */
+    scimEndpoint: z.string().optional(),
+    /** Deltas come from the System Log; false falls back to lastUpdated searches. */
+    useSystemLog: z.boolean().default(true),
+  })
+  .loose();
+
+export type OktaConfig = z.output<typeof oktaConfigSchema>;
+export type OktaConfigInput = z.input<typeof oktaConfigSchema>;

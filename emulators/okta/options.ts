@@ -1,0 +1,86 @@
+export type FaultKind = '5xx' | '429' | 'timeout' | 'malformed';
+
+/** Endpoint families: the unit of rate limits, `forbidden` and stats. */
+export type Family = 'users' | 'groups' | 'apps' | 'logs' | 'eventHooks' | 'other';
+
+export interface OktaEmulatorOptions {
+  /** 0 = ephemeral. */
+  port?: number;
+  host?: string;
+  users?: number;
+  groups?: number;
+  apps?: number;
+  seed?: number;
+  /** Average members per group (the built-in Everyone group aside). */
+  membershipsPerGroup?: number;
+  /** Default 'emulator-token'. */
+  apiToken?: string;
+  /** Per endpoint family and minute window; 0 = off. */
+  rateLimitPerMinute?: number;
+  /** Probability 0..1 that a read of the Okta API is answered with a fault. */
+  faultRate?: number;
+  faultKinds?: FaultKind[];
+  latencyMs?: number;
+  /** Endpoint families answering 403 E0000006, e.g. 'logs', 'apps'. */
+  forbidden?: string[];
+}
+
+export type Knobs = Required<Pick<OktaEmulatorOptions, 'rateLimitPerMinute' | 'faultRate' | 'faultKinds' | 'latencyMs' | 'forbidden'>>;
+export type KnobUpdate = Partial<Knobs>;
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  users: 200,
+  groups: 20,
+  apps: 5,
+  seed: 1,
+  membershipsPerGroup: 10,
+  apiToken: 'emulator-token',
+} as const;
+
+export const DEFAULT_KNOBS: Knobs = {
+  rateLimitPerMinute: 0,
+  faultRate: 0,
+  // Timeouts cost a client 30 s each, so they are only injected when asked for.
+  faultKinds: ['5xx', '429'],
+  latencyMs: 0,
+  forbidden: [],
+};
+
+const KINDS: FaultKind[] = ['5xx', '429', 'timeout', 'malformed'];
+
+/** Validates a knob update (from code or from `POST /__emulator/knobs`); names the bad field. */
+export function parseKnobs(input: unknown): KnobUpdate {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new Error('knobs must be a JSON object');
+  const k = input as Record<string, unknown>;
+  const out: KnobUpdate = {};
+  const num = (name: keyof Knobs, min: number, max: number): number | undefined => {
+    const v = k[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      throw new Error(`knob ${name} must be a number between ${min} and ${max}`);
+    }
+    return v;
+  };
+  const known = new Set(['rateLimitPerMinute', 'faultRate', 'faultKinds', 'latencyMs', 'forbidden']);
+  for (const name of Object.keys(k)) if (!known.has(name)) throw new Error(`unknown knob ${name}`);
+  const rate = num('rateLimitPerMinute', 0, 1e9);
+  if (rate !== undefined) out.rateLimitPerMinute = Math.floor(rate);
+  const fault = num('faultRate', 0, 1);
+  if (fault !== undefined) out.faultRate = fault;
+  const latency = num('latencyMs', 0, 600_000);
+  if (latency !== undefined) out.latencyMs = latency;
+  if (k.faultKinds !== undefined) {
+    if (!Array.isArray(k.faultKinds) || k.faultKinds.some((x) => !KINDS.includes(x as FaultKind))) {
+      throw new Error(`knob faultKinds must be a list of ${KINDS.join(', ')}`);
+    }
+    out.faultKinds = k.faultKinds as FaultKind[];
+  }
+  if (k.forbidden !== undefined) {
+    if (!Array.isArray(k.forbidden) || k.forbidden.some((x) => typeof x !== 'string')) {
+      throw new Error('knob forbidden must be a list of endpoint family names');
+    }
+    out.forbidden = k.forbidden as string[];
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+// The HTTP front: auth, rate limits, 403 knob, latency and faults around the route table, with
+// the headers every Okta response carries.
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { badBody, badMethod, errorBody, forbidden, invalidToken, notFound, OktaApiError, rateLimited, serverError } from './errors';
+import { generateOrg } from './generate';
+import { HookDispatcher } from './hooks';
+import { DEFAULT_KNOBS, DEFAULTS, parseKnobs, type KnobUpdate, type OktaEmulatorOptions } from './options';
+import { createRng } from './random';
+import { matchRoute, type ApiResponse, type Route, type RouteContext } from './router';
+import { appRoutes } from './routes/apps';
+import { handleControl } from './routes/control';
+import { eventHookRoutes } from './routes/eventHooks';
+import { groupRoutes } from './routes/groups';
+import { logRoutes } from './routes/logs';
+import { userRoutes } from './routes/users';
+import type { OktaState } from './state';
+import { familyOf, Traffic } from './traffic';
+
+export interface OktaEmulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** The in-memory org, for tests. */
+  state: OktaState;
+  setKnobs(k: KnobUpdate): void;
+}
+
+/** A request held by the 'timeout' fault is dropped after this long if the client has not given up. */
+const HOLD_MS = 30_000;
+
+export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise<OktaEmulator> {
+  const seed = opts.seed ?? DEFAULTS.seed;
+  const state = generateOrg({
+    users: opts.users ?? DEFAULTS.users,
+    groups: opts.groups ?? DEFAULTS.groups,
+    apps: opts.apps ?? DEFAULTS.apps,
+    seed,
+    membershipsPerGroup: opts.membershipsPerGroup ?? DEFAULTS.membershipsPerGroup,
+  });
+  const token = opts.apiToken ?? DEFAULTS.apiToken;
+  const traffic = new Traffic({ ...DEFAULT_KNOBS }, seed);
+  const setKnobs = (k: KnobUpdate) => {
+    const update = parseKnobs(k);
+    traffic.knobs = { ...traffic.knobs, ...update };
+  };
+  setKnobs({
+    rateLimitPerMinute: opts.rateLimitPerMinute,
+    faultRate: opts.faultRate,
+    faultKinds: opts.faultKinds,
+    latencyMs: opts.latencyMs,
+    forbidden: opts.forbidden,
+  } satisfies KnobUpdate);
+
+  let origin = '';
+  const hooks = new HookDispatcher(state, () => origin);
+  const ctx: RouteContext = { state, hooks };
+  const routes: Route[] = [...userRoutes(ctx), ...groupRoutes(ctx), ...appRoutes(ctx), ...logRoutes(ctx), ...eventHookRoutes(ctx)];
+  const errorRng = createRng(seed ^ 0x68e31da4);
+  const held = new Set<NodeJS.Timeout>();
+
+  const sendError = (res: ServerResponse, e: OktaApiError) => {
+    res.writeHead(e.status);
+    res.end(JSON.stringify(errorBody(e, errorRng)));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.setHeader('X-Okta-Request-Id', randomBytes(15).toString('base64url'));
+    res.setHeader('Content-Type', 'application/json');
+    const base = req.headers.host ? `http://${req.headers.host}` : origin;
+    const url = new URL(req.url ?? '/', base);
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `SSWS ${token}` && auth !== `Bearer ${token}`) return sendError(res, invalidToken());
+    let body: Record<string, unknown> | undefined;
+    if (raw.length) {
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return sendError(res, badBody());
+      }
+    }
+    if (url.pathname.startsWith('/__emulator/')) {
+      return handleControl({ state, traffic, hooks, setKnobs }, method, url.pathname, body, base, res);
+    }
+
+    const family = familyOf(url.pathname);
+    const rate = traffic.consume(family);
+    for (const [k, v] of Object.entries(rate.headers)) res.setHeader(k, v);
+    if (traffic.isForbidden(family)) {
+      traffic.stats.forbidden++;
+      return sendError(res, forbidden());
+    }
+    // Reads are what a sync makes; writes come from tests and tools, which must not be refused.
+    const read = method === 'GET';
+    if (read && rate.exceeded) {
+      traffic.stats.rateLimited++;
+      return sendError(res, rateLimited());
+    }
+    if (traffic.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, traffic.knobs.latencyMs));
+    const fault = read && url.pathname.startsWith('/api/v1/') ? traffic.pickFault() : null;
+    if (fault === '5xx') return sendError(res, serverError());
+    if (fault === '429') {
+      res.setHeader('X-Rate-Limit-Remaining', '0');
+      return sendError(res, rateLimited());
+    }
+    if (fault === 'timeout') {
+      const timer = setTimeout(() => {
+        held.delete(timer);
+        req.socket.destroy();
+      }, HOLD_MS);
+      held.add(timer);
+      req.socket.once('close', () => {
+        clearTimeout(timer);
+        held.delete(timer);
+      });
+      return;
+    }
+
+    const match = matchRoute(routes, method, url.pathname);
+    if (match === null) return sendError(res, notFound(url.pathname, 'Path'));
+    if (match === 'method-not-allowed') return sendError(res, badMethod());
+    let reply: ApiResponse;
+    try {
+      reply = await match.route.handler({
+        method,
+        url,
+        params: match.params,
+        body,
+        base,
+        info: {
+          requestId: String(res.getHeader('X-Okta-Request-Id')),
+          uri: req.url ?? '/',
+          userAgent: req.headers['user-agent'] ?? '',
+          ip: req.socket.remoteAddress ?? '127.0.0.1',
+        },
+      });
+    } catch (e) {
+      if (e instanceof OktaApiError) return sendError(res, e);
+      throw e;
+    }
+    if (reply.links?.length) res.setHeader('Link', reply.links);
+    res.writeHead(reply.status);
+    if (reply.status === 204 || reply.body === undefined) return void res.end();
+    const text = JSON.stringify(reply.body);
+    // A cut-off body with a 200: what a client sees when a proxy drops the connection mid-stream.
+    res.end(fault === 'malformed' && reply.status === 200 ? text.slice(0, Math.floor(text.length / 2)) : text);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) sendError(res, serverError());
+      else res.destroy();
+      console.error('okta emulator: request failed', e);
+    });
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  const host = opts.host ?? DEFAULTS.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+
+  return {
+    url: origin,
+    port,
+    state,
+    setKnobs,
+    async close() {
+      for (const t of held) clearTimeout(t);
+      held.clear();
+      await hooks.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,52 @@
+// Lint rules that guard the design: workflow code stays deterministic (no Node built-ins, no I/O
+// libraries), and no promise is left floating anywhere.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const ioPackages = ['undici', 'pg', 'better-sqlite3', 'mssql', 'ldapts', 'pino', 'yaml', 'commander', 'cli-progress', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.tiger/**', 'coverage/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    languageOptions: { globals: { ...globals.es2022 } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...nodeBuiltins, ...ioPackages].map((name) => ({ name, message: 'workflow code must be deterministic: no Node APIs or I/O (use an activity)' })),
+          patterns: [
+            { group: ['../activities/*', '../connectors/*', '../store/*', '../client/*', '../worker/*', '../config/*', '../pipeline/*'], allowTypeImports: true, message: 'workflows import only types from other layers' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'no Node APIs in workflows' },
+        { name: 'require', message: 'no Node APIs in workflows' },
+        { name: 'Buffer', message: 'no Node APIs in workflows' },
+        { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' },
+        { name: 'setInterval', message: 'use sleep() from @temporalio/workflow' },
+        { name: 'fetch', message: 'no I/O in workflows' },
+      ],
+    },
+  },
+);

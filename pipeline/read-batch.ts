@@ -1,0 +1,89 @@
+// One activity's worth of source reading: several source pages, bounded by records and time, so
+// throughput is not capped by the server's activity rate, and a retry redoes only one batch.
+import type { Connector, ReadsChanges, ReadsPages, ReadWarning, Resource } from '../connectors/types';
+import type { StagedPage } from '../store/types';
+import { LINK_KIND, OBJECT_KIND } from './kinds';
+import type { RecordMapper } from './mapper';
+
+export interface BatchLimits {
+  maxRecords: number;
+  maxMillis: number;
+}
+
+export interface Batch {
+  page: StagedPage;
+  count: number;
+  nextCursor: string | null;
+  warnings: ReadWarning[];
+}
+
+export async function readBatch(
+  connector: Connector & ReadsPages,
+  mapper: RecordMapper,
+  resource: Resource,
+  cursor: string | null,
+  limits: BatchLimits,
+  onPage?: (cursor: string | null, count: number) => void,
+): Promise<Batch> {
+  const started = Date.now();
+  const page: StagedPage = { objects: [], links: [], deletions: [], linkSets: [] };
+  const warnings: ReadWarning[] = [];
+  let count = 0;
+  let next: string | null = cursor;
+  do {
+    const res = await connector.readPage(resource, next);
+    const staged = mapper.toStaged(res.records, 'full');
+    append(page, staged);
+    count += res.records.length;
+    warnings.push(...res.warnings);
+    next = res.nextCursor;
+    onPage?.(next, count);
+  } while (next && count < limits.maxRecords && Date.now() - started < limits.maxMillis);
+  return { page, count, nextCursor: next, warnings };
+}
+
+export interface ChangesBatch extends Batch {
+  watermark: string;
+  fullSyncRequired?: string;
+}
+
+export async function readChangesBatch(
+  connector: Connector & ReadsChanges,
+  mapper: RecordMapper,
+  resources: Resource[],
+  watermark: string,
+  cursor: string | null,
+  limits: BatchLimits,
+  onPage?: (cursor: string | null, count: number) => void,
+): Promise<ChangesBatch> {
+  const started = Date.now();
+  const page: StagedPage = { objects: [], links: [], deletions: [], linkSets: [] };
+  const warnings: ReadWarning[] = [];
+  let count = 0;
+  let next: string | null = cursor;
+  let wm = watermark;
+  do {
+    const res = await connector.readChanges(resources, watermark, next);
+    if (res.fullSyncRequired) {
+      return { page, count, nextCursor: null, warnings, watermark: res.watermark, fullSyncRequired: res.fullSyncRequired };
+    }
+    append(page, mapper.toStaged(res.records, 'delta'));
+    for (const d of res.deletions) page.deletions.push({ kind: OBJECT_KIND[d.resource], id: d.id });
+    for (const ls of res.linkSets) {
+      page.linkSets.push({ kind: LINK_KIND[ls.resource], parent: ls.parentId, links: ls.links.map(mapper.toLink) });
+    }
+    count += res.records.length + res.deletions.length + res.linkSets.reduce((n, s) => n + s.links.length, 0);
+    warnings.push(...res.warnings);
+    next = res.nextCursor;
+    wm = res.watermark;
+    onPage?.(next, count);
+  } while (next && count < limits.maxRecords && Date.now() - started < limits.maxMillis);
+  return { page, count, nextCursor: next, warnings, watermark: wm };
+}
+
+function append(into: StagedPage, from: StagedPage): void {
+  for (const o of from.objects) into.objects.push(o);
+  for (const l of from.links) into.links.push(l);
+  for (const d of from.deletions) into.deletions.push(d);
+  for (const s of from.linkSets) into.linkSets.push(s);
+}

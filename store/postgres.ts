@@ -1,0 +1,601 @@
+// The PostgreSQL engine. Pages are applied with a few set-based statements (arrays unnested
+// server-side), never one query per row: a round trip per membership would dominate a full sync.
+import { Pool } from 'pg';
+import type { PoolClient } from 'pg';
+import { finishedAt, unknownRun } from './run-rules';
+import { POSTGRES_SCHEMA } from './schema-postgres';
+import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
+import type { LinkRow, ObjectRow, PageRows } from './staged-rows';
+import type {
+  ApplyCounts,
+  DeletionCandidates,
+  ExportData,
+  ExportedLink,
+  ExportedObject,
+  IdentityStore,
+  LinkKind,
+  ObjectKind,
+  RunLogEntry,
+  RunMode,
+  RunRecord,
+  RunStatus,
+  StagedPage,
+  StoredConnector,
+} from './types';
+
+/** Rows per statement: large enough to amortize the round trip, small enough for modest memory. */
+const BATCH = 5000;
+const MIGRATE_LOCK = 0x7469676572; // "tiger": processes starting together migrate one at a time
+
+interface RunRow {
+  run_id: string;
+  connector: string;
+  mode: RunMode;
+  trigger: string;
+  status: RunStatus;
+  started_at: Date;
+  finished_at: Date | null;
+  fetched: string;
+  inserted: string;
+  updated: string;
+  unchanged: string;
+  deleted: string;
+  error: string | null;
+}
+
+interface ConnectorRow {
+  name: string;
+  type: string;
+  enabled: boolean;
+  definition: unknown;
+  created_at: Date;
+  updated_at: Date;
+}
+
+// Shared by the object upsert and its counting query: take the incoming attributes when they
+// differ and are not older than what is stored (no timestamp on either side: the hash decides).
+const takeIncoming = (incoming: string, stored: string): string =>
+  `(${incoming}.hash <> ${stored}.hash AND (${incoming}.source_updated_at IS NULL OR ` +
+  `${stored}.source_updated_at IS NULL OR ${incoming}.source_updated_at >= ${stored}.source_updated_at))`;
+
+const UPSERT_OBJECTS = `
+WITH input AS (
+  SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+    AS t(kind, external_id, attributes, hash, source_updated_at)
+),
+prev AS (
+  SELECT o.kind, o.external_id, o.hash, o.source_updated_at, o.deleted_at
+  FROM objects o JOIN input i ON o.kind = i.kind AND o.external_id = i.external_id
+  WHERE o.connector = $1
+),
+written AS (
+  INSERT INTO objects AS o (connector, kind, external_id, attributes, hash, source_updated_at, last_seen_run,
+    deleted_at, created_at, updated_at)
+  SELECT $1, kind, external_id, attributes::jsonb, hash, source_updated_at, $7, NULL, now(), now() FROM input
+  ON CONFLICT (connector, kind, external_id) DO UPDATE SET
+    attributes = CASE WHEN ${takeIncoming('excluded', 'o')} THEN excluded.attributes ELSE o.attributes END,
+    hash = CASE WHEN ${takeIncoming('excluded', 'o')} THEN excluded.hash ELSE o.hash END,
+    source_updated_at = GREATEST(o.source_updated_at, excluded.source_updated_at),
+    updated_at = CASE WHEN ${takeIncoming('excluded', 'o')} OR o.deleted_at IS NOT NULL THEN now() ELSE o.updated_at END,
+    last_seen_run = excluded.last_seen_run,
+    deleted_at = NULL
+)
+SELECT
+  count(*) FILTER (WHERE p.kind IS NULL)::int AS inserted,
+  count(*) FILTER (WHERE p.kind IS NOT NULL AND (p.deleted_at IS NOT NULL OR ${takeIncoming('i', 'p')}))::int AS updated
+FROM input i LEFT JOIN prev p ON p.kind = i.kind AND p.external_id = i.external_id`;
+
+const UPSERT_LINKS = `
+WITH input AS (
+  SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+    AS t(kind, parent_id, child_id, child_kind, attributes, hash)
+),
+prev AS (
+  SELECT l.kind, l.parent_id, l.child_id, l.child_kind, l.hash, l.deleted_at
+  FROM links l JOIN input i ON l.kind = i.kind AND l.parent_id = i.parent_id AND l.child_id = i.child_id
+  WHERE l.connector = $1
+),
+written AS (
+  INSERT INTO links AS l (connector, kind, parent_id, child_id, child_kind, attributes, hash, last_seen_run, deleted_at)
+  SELECT $1, kind, parent_id, child_id, child_kind, attributes::jsonb, hash, $8, NULL FROM input
+  ON CONFLICT (connector, kind, parent_id, child_id) DO UPDATE SET
+    child_kind = excluded.child_kind, attributes = excluded.attributes, hash = excluded.hash,
+    last_seen_run = excluded.last_seen_run, deleted_at = NULL
+)
+SELECT
+  count(*) FILTER (WHERE p.kind IS NULL)::int AS inserted,
+  count(*) FILTER (WHERE p.kind IS NOT NULL AND (p.deleted_at IS NOT NULL OR p.hash IS DISTINCT FROM i.hash
+    OR p.child_kind <> i.child_kind))::int AS updated
+FROM input i LEFT JOIN prev p ON p.kind = i.kind AND p.parent_id = i.parent_id AND p.child_id = i.child_id`;
+
+export class PostgresStore implements IdentityStore {
+  readonly engine = 'postgres' as const;
+  private readonly pool: Pool;
+  private readonly schema: string | undefined;
+
+  constructor(url: string, opts: { schema?: string } = {}) {
+    if (opts.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(opts.schema)) {
+      throw new Error(
+        `postgres schema ${JSON.stringify(opts.schema)} is not a plain identifier: use letters, digits and _ (max 63)`,
+      );
+    }
+    this.schema = opts.schema;
+    // search_path travels in the startup packet, so every pooled connection has it before its
+    // first query (no per-checkout SET to forget).
+    this.pool = new Pool({
+      connectionString: url,
+      max: 4,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    // An idle connection dropped by the server must not crash the process; the pool replaces it.
+    this.pool.on('error', () => undefined);
+  }
+
+  async migrate(): Promise<void> {
+    await this.transaction(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
+      if (this.schema) {
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+        await c.query(`SET LOCAL search_path TO ${this.schema}`);
+      }
+      await c.query(POSTGRES_SCHEMA);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async transaction<T>(work: (c: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw err;
+    } finally {
+      // A connection that cannot even roll back is discarded rather than handed out again.
+      client.release(broken);
+    }
+  }
+
+  // ---- connectors ----
+
+  async saveConnector(c: Omit<StoredConnector, 'createdAt' | 'updatedAt'>): Promise<StoredConnector> {
+    const { rows } = await this.pool.query<ConnectorRow>(
+      `INSERT INTO connectors (name, type, enabled, definition, created_at, updated_at)
+       VALUES ($1, $2, $3, $4::jsonb, now(), now())
+       ON CONFLICT (name) DO UPDATE SET type = excluded.type, enabled = excluded.enabled,
+         definition = excluded.definition, updated_at = excluded.updated_at
+       RETURNING *`,
+      [c.name, c.type, c.enabled, JSON.stringify(c.definition ?? null)],
+    );
+    return toConnector(rows[0]);
+  }
+
+  async getConnector(name: string): Promise<StoredConnector | null> {
+    const { rows } = await this.pool.query<ConnectorRow>('SELECT * FROM connectors WHERE name = $1', [name]);
+    return rows[0] ? toConnector(rows[0]) : null;
+  }
+
+  async listConnectors(): Promise<StoredConnector[]> {
+    const { rows } = await this.pool.query<ConnectorRow>('SELECT * FROM connectors ORDER BY name');
+    return rows.map(toConnector);
+  }
+
+  /** Removes the connector and its watermarks (a connector created again under the name must
+   *  start with a full sync); its synced data and run history stay for audit. */
+  async deleteConnector(name: string): Promise<boolean> {
+    return this.transaction(async (c) => {
+      await c.query('DELETE FROM watermarks WHERE connector = $1', [name]);
+      return ((await c.query('DELETE FROM connectors WHERE name = $1', [name])).rowCount ?? 0) > 0;
+    });
+  }
+
+  // ---- runs and their log ----
+
+  async beginRun(r: { runId: string; connector: string; mode: RunMode; trigger: string }): Promise<RunRecord> {
+    await this.pool.query(
+      `INSERT INTO runs (run_id, connector, mode, trigger, status, started_at)
+       VALUES ($1, $2, $3, $4, 'running', now())
+       ON CONFLICT (run_id) DO NOTHING`,
+      [r.runId, r.connector, r.mode, r.trigger],
+    );
+    return (await this.getRun(r.runId))!;
+  }
+
+  async addRunCounts(runId: string, counts: Partial<ApplyCounts & { fetched: number }>): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE runs SET fetched = fetched + $2, inserted = inserted + $3, updated = updated + $4,
+         unchanged = unchanged + $5, deleted = deleted + $6
+       WHERE run_id = $1`,
+      [
+        runId,
+        counts.fetched ?? 0,
+        counts.inserted ?? 0,
+        counts.updated ?? 0,
+        counts.unchanged ?? 0,
+        counts.deleted ?? 0,
+      ],
+    );
+    if (!rowCount) throw unknownRun(runId);
+  }
+
+  async finishRun(runId: string, status: RunStatus, error?: string | null): Promise<RunRecord> {
+    const { rows } = await this.pool.query<RunRow>(
+      'UPDATE runs SET status = $2, finished_at = $3, error = $4 WHERE run_id = $1 RETURNING *',
+      [runId, status, finishedAt(status, new Date().toISOString()), error ?? null],
+    );
+    if (!rows[0]) throw unknownRun(runId);
+    return toRun(rows[0]);
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    const { rows } = await this.pool.query<RunRow>('SELECT * FROM runs WHERE run_id = $1', [runId]);
+    return rows[0] ? toRun(rows[0]) : null;
+  }
+
+  async listRuns(connector: string, limit: number): Promise<RunRecord[]> {
+    const { rows } = await this.pool.query<RunRow>(
+      'SELECT * FROM runs WHERE connector = $1 ORDER BY started_at DESC, seq DESC LIMIT $2',
+      [connector, limit],
+    );
+    return rows.map(toRun);
+  }
+
+  async appendLog(e: Omit<RunLogEntry, 'at'>): Promise<void> {
+    await this.pool.query('INSERT INTO run_log (at, connector, run_id, level, message) VALUES (now(), $1, $2, $3, $4)', [
+      e.connector,
+      e.runId ?? null,
+      e.level,
+      e.message,
+    ]);
+  }
+
+  async listLogs(connector: string, opts: { limit: number; runId?: string }): Promise<RunLogEntry[]> {
+    const { rows } = await this.pool.query<{ at: Date; connector: string; run_id: string | null; level: RunLogEntry['level']; message: string }>(
+      `SELECT at, connector, run_id, level, message FROM run_log
+       WHERE connector = $1 AND ($2::text IS NULL OR run_id = $2)
+       ORDER BY id DESC LIMIT $3`,
+      [connector, opts.runId ?? null, opts.limit],
+    );
+    return rows.map((r) => ({ at: r.at.toISOString(), connector: r.connector, runId: r.run_id, level: r.level, message: r.message }));
+  }
+
+  // ---- claim-check staging ----
+
+  /** An already applied key keeps its row: re-staging it (a retried fetch) must not turn the
+   *  remembered counts back into a pending page. */
+  async stagePage(stageKey: string, connector: string, page: StagedPage): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO staged_pages (stage_key, connector, payload, created_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (stage_key) DO UPDATE SET connector = excluded.connector, payload = excluded.payload,
+         created_at = excluded.created_at
+       WHERE staged_pages.applied_at IS NULL`,
+      [stageKey, connector, JSON.stringify(page)],
+    );
+  }
+
+  async applyStagedPage(stageKey: string, connector: string, runId: string): Promise<ApplyCounts> {
+    return this.transaction(async (c) => {
+      // FOR UPDATE queues a second apply of the same key behind this one; it then finds applied_at.
+      const { rows } = await c.query<{
+        connector: string;
+        payload: string | null;
+        counts: ApplyCounts | null;
+        applied_at: Date | null;
+      }>('SELECT connector, payload, counts, applied_at FROM staged_pages WHERE stage_key = $1 FOR UPDATE', [stageKey]);
+      const stage = rows[0];
+      if (!stage) {
+        throw new Error(
+          `unknown stage key ${JSON.stringify(stageKey)} for connector ${JSON.stringify(connector)}: ` +
+            'stage the page (stagePage) before applying it, or it was dropped with its run',
+        );
+      }
+      if (stage.connector !== connector) {
+        throw new Error(
+          `stage key ${JSON.stringify(stageKey)} belongs to connector ${JSON.stringify(stage.connector)}, ` +
+            `not ${JSON.stringify(connector)}`,
+        );
+      }
+      if (stage.applied_at !== null) return stage.counts!;
+
+      const page = toPageRows(JSON.parse(stage.payload!) as StagedPage);
+      const counts: ApplyCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+      // Upserts first, deletions last (as in SQLite): a page that both lists and deletes an id
+      // ends deleted. Rows go in key order so concurrent applies lock rows in the same order.
+      await this.applyObjects(c, connector, runId, page.objects, counts);
+      await this.applyLinks(c, connector, runId, page.links, counts);
+      await this.pruneLinkSets(c, connector, page.linkSets, counts);
+      await this.applyDeletions(c, connector, page.deletions, counts);
+
+      await c.query(
+        'UPDATE staged_pages SET payload = NULL, counts = $2, run_id = $3, applied_at = now() WHERE stage_key = $1',
+        [stageKey, JSON.stringify(counts), runId],
+      );
+      return counts;
+    });
+  }
+
+  /** Same rule as SQLite: new → inserted; differing hash and not older → updated; a revived
+   *  (previously deleted) object → updated; else unchanged. Every object is marked seen. */
+  private async applyObjects(c: PoolClient, connector: string, runId: string, objects: ObjectRow[], counts: ApplyCounts) {
+    const sorted = [...objects].sort((a, b) => compare(a.kind, b.kind) || compare(a.id, b.id));
+    for (let i = 0; i < sorted.length; i += BATCH) {
+      const batch = sorted.slice(i, i + BATCH);
+      const { rows } = await c.query<{ inserted: number; updated: number }>(UPSERT_OBJECTS, [
+        connector,
+        batch.map((o) => o.kind),
+        batch.map((o) => o.id),
+        batch.map((o) => o.attributes),
+        batch.map((o) => o.hash),
+        batch.map((o) => o.updatedAt),
+        runId,
+      ]);
+      counts.inserted += rows[0].inserted;
+      counts.updated += rows[0].updated;
+      counts.unchanged += batch.length - rows[0].inserted - rows[0].updated;
+    }
+  }
+
+  private async applyLinks(c: PoolClient, connector: string, runId: string, links: LinkRow[], counts: ApplyCounts) {
+    const sorted = [...links].sort(
+      (a, b) => compare(a.kind, b.kind) || compare(a.parent, b.parent) || compare(a.child, b.child),
+    );
+    for (let i = 0; i < sorted.length; i += BATCH) {
+      const batch = sorted.slice(i, i + BATCH);
+      const { rows } = await c.query<{ inserted: number; updated: number }>(UPSERT_LINKS, [
+        connector,
+        batch.map((l) => l.kind),
+        batch.map((l) => l.parent),
+        batch.map((l) => l.child),
+        batch.map((l) => l.childKind),
+        batch.map((l) => l.attributes),
+        batch.map((l) => l.hash),
+        runId,
+      ]);
+      counts.inserted += rows[0].inserted;
+      counts.updated += rows[0].updated;
+      counts.unchanged += batch.length - rows[0].inserted - rows[0].updated;
+    }
+  }
+
+  private async pruneLinkSets(c: PoolClient, connector: string, sets: PageRows['linkSets'], counts: ApplyCounts) {
+    if (sets.length === 0) return;
+    const keep = sets.flatMap((s) => [...s.children].map((child) => [s.kind, s.parent, child] as const));
+    const { rowCount } = await c.query(
+      `WITH sets AS (SELECT * FROM unnest($2::text[], $3::text[]) AS s(kind, parent_id)),
+            keep AS (SELECT * FROM unnest($4::text[], $5::text[], $6::text[]) AS k(kind, parent_id, child_id))
+       UPDATE links l SET deleted_at = now()
+       FROM sets s
+       WHERE l.connector = $1 AND l.kind = s.kind AND l.parent_id = s.parent_id AND l.deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM keep k
+                         WHERE k.kind = l.kind AND k.parent_id = l.parent_id AND k.child_id = l.child_id)`,
+      [
+        connector,
+        sets.map((s) => s.kind),
+        sets.map((s) => s.parent),
+        keep.map((k) => k[0]),
+        keep.map((k) => k[1]),
+        keep.map((k) => k[2]),
+      ],
+    );
+    counts.deleted += rowCount ?? 0;
+  }
+
+  /** Deleted objects take their links with them; counts include those links. */
+  private async applyDeletions(c: PoolClient, connector: string, deletions: PageRows['deletions'], counts: ApplyCounts) {
+    if (deletions.length === 0) return;
+    const { rowCount } = await c.query(
+      `UPDATE objects o SET deleted_at = now(), updated_at = now()
+       FROM unnest($2::text[], $3::text[]) AS d(kind, external_id)
+       WHERE o.connector = $1 AND o.kind = d.kind AND o.external_id = d.external_id AND o.deleted_at IS NULL`,
+      [connector, deletions.map((d) => d.kind), deletions.map((d) => d.id)],
+    );
+    counts.deleted += rowCount ?? 0;
+    // Also for ids the store never held live: a link can arrive before its user does.
+    counts.deleted += await this.cascadeToLinks(c, connector, deletions);
+  }
+
+  private async cascadeToLinks(c: PoolClient, connector: string, gone: { kind: ObjectKind; id: string }[]) {
+    if (gone.length === 0) return 0;
+    const kinds = gone.map((d) => d.kind);
+    const ids = gone.map((d) => d.id);
+    // Two statements, not one with OR: each uses its index (by child; by primary key for parents).
+    const asChild = await c.query(
+      `UPDATE links l SET deleted_at = now()
+       FROM unnest($2::text[], $3::text[]) AS d(kind, external_id)
+       WHERE l.connector = $1 AND l.child_kind = d.kind AND l.child_id = d.external_id AND l.deleted_at IS NULL`,
+      [connector, kinds, ids],
+    );
+    const parentKinds = LINK_KINDS.map((k) => `WHEN '${LINK_PARENT_KIND[k]}' THEN '${k}'`).join(' ');
+    const asParent = await c.query(
+      `UPDATE links l SET deleted_at = now()
+       FROM unnest($2::text[], $3::text[]) AS d(kind, external_id)
+       WHERE l.connector = $1 AND l.kind = (CASE d.kind ${parentKinds} END) AND l.parent_id = d.external_id
+         AND l.deleted_at IS NULL`,
+      [connector, kinds, ids],
+    );
+    return (asChild.rowCount ?? 0) + (asParent.rowCount ?? 0);
+  }
+
+  async dropStagedPages(runId: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM staged_pages WHERE run_id = $1 AND applied_at IS NOT NULL',
+      [runId],
+    );
+    return rowCount ?? 0;
+  }
+
+  // ---- full-run deletion detection ----
+
+  /** `total` is the live rows when counted, so it includes rows this run inserted. */
+  async countUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<DeletionCandidates[]> {
+    const out: DeletionCandidates[] = [];
+    for (const kind of kinds) {
+      const { rows } = await this.pool.query<{ total: number; unseen: number }>(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE last_seen_run IS DISTINCT FROM $3)::int AS unseen
+         FROM ${tableOf(kind)} WHERE connector = $1 AND kind = $2 AND deleted_at IS NULL`,
+        [connector, kind, runId],
+      );
+      out.push({ kind, total: rows[0].total, unseen: rows[0].unseen });
+    }
+    return out;
+  }
+
+  /** Unseen objects take their links with them, as deletions in a page do; the count includes them. */
+  async deleteUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<number> {
+    for (const kind of kinds) tableOf(kind);
+    return this.transaction(async (c) => {
+      let n = 0;
+      const objectKinds = kinds.filter(isObjectKind);
+      if (objectKinds.length > 0) {
+        const { rows } = await c.query<{ kind: ObjectKind; id: string }>(
+          `UPDATE objects SET deleted_at = now(), updated_at = now()
+           WHERE connector = $1 AND kind = ANY($2::text[]) AND deleted_at IS NULL AND last_seen_run IS DISTINCT FROM $3
+           RETURNING kind, external_id AS id`,
+          [connector, objectKinds, runId],
+        );
+        n += rows.length + (await this.cascadeToLinks(c, connector, rows));
+      }
+      const linkKinds = kinds.filter((k) => !isObjectKind(k));
+      if (linkKinds.length > 0) {
+        const { rowCount } = await c.query(
+          `UPDATE links SET deleted_at = now()
+           WHERE connector = $1 AND kind = ANY($2::text[]) AND deleted_at IS NULL AND last_seen_run IS DISTINCT FROM $3`,
+          [connector, linkKinds, runId],
+        );
+        n += rowCount ?? 0;
+      }
+      return n;
+    });
+  }
+
+  // ---- watermarks ----
+
+  async getWatermark(connector: string, key: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ value: string }>(
+      'SELECT value FROM watermarks WHERE connector = $1 AND key = $2',
+      [connector, key],
+    );
+    return rows[0]?.value ?? null;
+  }
+
+  async setWatermark(connector: string, key: string, value: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO watermarks (connector, key, value, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (connector, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [connector, key, value],
+    );
+  }
+
+  async clearWatermarks(connector: string): Promise<void> {
+    await this.pool.query('DELETE FROM watermarks WHERE connector = $1', [connector]);
+  }
+
+  // ---- reading the synced data ----
+
+  async exportData(connector: string, opts: { includeDeleted: boolean }): Promise<ExportData> {
+    const live = opts.includeDeleted ? '' : 'AND deleted_at IS NULL';
+    // One REPEATABLE READ snapshot: a concurrent apply cannot land between the kinds.
+    return this.transaction(async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const objects = async (kind: ObjectKind): Promise<ExportedObject[]> => {
+        const { rows } = await c.query<{ external_id: string; attributes: Record<string, unknown>; deleted_at: Date | null }>(
+          `SELECT external_id, attributes, deleted_at FROM objects
+           WHERE connector = $1 AND kind = $2 ${live} ORDER BY external_id`,
+          [connector, kind],
+        );
+        return rows.map((r) => {
+          const out: ExportedObject = { id: r.external_id, attributes: r.attributes };
+          if (opts.includeDeleted) out.deletedAt = iso(r.deleted_at);
+          return out;
+        });
+      };
+      const links = async (kind: LinkKind): Promise<ExportedLink[]> => {
+        const { rows } = await c.query<{
+          parent_id: string;
+          child_id: string;
+          child_kind: 'user' | 'group';
+          attributes: Record<string, unknown> | null;
+          deleted_at: Date | null;
+        }>(
+          `SELECT parent_id, child_id, child_kind, attributes, deleted_at FROM links
+           WHERE connector = $1 AND kind = $2 ${live} ORDER BY parent_id, child_id`,
+          [connector, kind],
+        );
+        return rows.map((r) => {
+          const out: ExportedLink = { parent: r.parent_id, child: r.child_id, childKind: r.child_kind };
+          if (r.attributes !== null) out.attributes = r.attributes;
+          if (opts.includeDeleted) out.deletedAt = iso(r.deleted_at);
+          return out;
+        });
+      };
+      return {
+        users: await objects('user'),
+        groups: await objects('group'),
+        memberships: await links('membership'),
+        apps: await objects('app'),
+        appUsers: await links('appUser'),
+      };
+    });
+  }
+
+  async counts(connector: string): Promise<Record<ObjectKind | LinkKind, number>> {
+    const out: Record<ObjectKind | LinkKind, number> = { user: 0, group: 0, app: 0, membership: 0, appUser: 0 };
+    const { rows } = await this.pool.query<{ kind: ObjectKind | LinkKind; n: number }>(
+      `SELECT kind, count(*)::int AS n FROM objects WHERE connector = $1 AND deleted_at IS NULL GROUP BY kind
+       UNION ALL
+       SELECT kind, count(*)::int AS n FROM links WHERE connector = $1 AND deleted_at IS NULL GROUP BY kind`,
+      [connector],
+    );
+    for (const r of rows) out[r.kind] = r.n;
+    return out;
+  }
+}
+
+/** Any fixed order will do: it only makes concurrent applies take row locks in the same order. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function iso(d: Date | null): string | null {
+  return d === null ? null : d.toISOString();
+}
+
+function toRun(r: RunRow): RunRecord {
+  return {
+    runId: r.run_id,
+    connector: r.connector,
+    mode: r.mode,
+    trigger: r.trigger,
+    status: r.status,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: iso(r.finished_at),
+    counts: {
+      fetched: Number(r.fetched),
+      inserted: Number(r.inserted),
+      updated: Number(r.updated),
+      unchanged: Number(r.unchanged),
+      deleted: Number(r.deleted),
+    },
+    error: r.error,
+  };
+}
+
+function toConnector(r: ConnectorRow): StoredConnector {
+  return {
+    name: r.name,
+    type: r.type,
+    enabled: r.enabled,
+    definition: r.definition,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,93 @@
+// PostgreSQL schema. Keep in step with schema-sqlite.ts (same tables, columns and meaning).
+// Key columns use the "C" collation so ORDER BY gives the same byte order as SQLite
+// (exports compare equal across engines) and comparisons skip locale rules.
+export const POSTGRES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS connectors (
+  name        text COLLATE "C" PRIMARY KEY,
+  type        text NOT NULL,
+  enabled     boolean NOT NULL,
+  definition  jsonb NOT NULL,
+  created_at  timestamptz NOT NULL,
+  updated_at  timestamptz NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS objects (
+  connector          text COLLATE "C" NOT NULL,
+  kind               text COLLATE "C" NOT NULL,
+  external_id        text COLLATE "C" NOT NULL,
+  attributes         jsonb NOT NULL,
+  hash               text NOT NULL,
+  source_updated_at  timestamptz,
+  last_seen_run      text,
+  deleted_at         timestamptz,
+  created_at         timestamptz NOT NULL,
+  updated_at         timestamptz NOT NULL,
+  PRIMARY KEY (connector, kind, external_id)
+);
+
+CREATE TABLE IF NOT EXISTS links (
+  connector      text COLLATE "C" NOT NULL,
+  kind           text COLLATE "C" NOT NULL,
+  parent_id      text COLLATE "C" NOT NULL,
+  child_id       text COLLATE "C" NOT NULL,
+  child_kind     text COLLATE "C" NOT NULL,
+  attributes     jsonb,
+  hash           text,
+  last_seen_run  text,
+  deleted_at     timestamptz,
+  PRIMARY KEY (connector, kind, parent_id, child_id)
+);
+-- Deleting a user or group soft-deletes the links that name it as child.
+CREATE INDEX IF NOT EXISTS links_by_child ON links (connector, child_kind, child_id);
+
+CREATE TABLE IF NOT EXISTS runs (
+  run_id       text PRIMARY KEY,
+  -- Tie-break for runs started in the same millisecond (SQLite uses its rowid).
+  seq          bigint GENERATED ALWAYS AS IDENTITY,
+  connector    text COLLATE "C" NOT NULL,
+  mode         text NOT NULL,
+  trigger      text NOT NULL,
+  status       text NOT NULL,
+  started_at   timestamptz NOT NULL,
+  finished_at  timestamptz,
+  fetched      bigint NOT NULL DEFAULT 0,
+  inserted     bigint NOT NULL DEFAULT 0,
+  updated      bigint NOT NULL DEFAULT 0,
+  unchanged    bigint NOT NULL DEFAULT 0,
+  deleted      bigint NOT NULL DEFAULT 0,
+  error        text
+);
+CREATE INDEX IF NOT EXISTS runs_by_connector ON runs (connector, started_at);
+
+CREATE TABLE IF NOT EXISTS run_log (
+  id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at         timestamptz NOT NULL,
+  connector  text COLLATE "C" NOT NULL,
+  run_id     text,
+  level      text NOT NULL,
+  message    text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_log_by_connector ON run_log (connector, id);
+CREATE INDEX IF NOT EXISTS run_log_by_run ON run_log (run_id, id);
+
+CREATE TABLE IF NOT EXISTS watermarks (
+  connector   text COLLATE "C" NOT NULL,
+  key         text COLLATE "C" NOT NULL,
+  value       text NOT NULL,
+  updated_at  timestamptz NOT NULL,
+  PRIMARY KEY (connector, key)
+);
+
+-- The claim check: payload is the staged page as JSON text (parsed by the apply, never queried)
+-- until applied, then NULL; counts keep the first apply's result so a retried apply returns it.
+CREATE TABLE IF NOT EXISTS staged_pages (
+  stage_key   text PRIMARY KEY,
+  connector   text COLLATE "C" NOT NULL,
+  run_id      text,
+  payload     text,
+  counts      jsonb,
+  created_at  timestamptz NOT NULL,
+  applied_at  timestamptz
+);
+CREATE INDEX IF NOT EXISTS staged_pages_by_run ON staged_pages (run_id);
+`;

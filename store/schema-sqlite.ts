@@ -1,0 +1,92 @@
+// SQLite schema. Keep in step with schema-postgres.ts (same tables, columns and meaning).
+// Timestamps are ISO-8601 UTC text with milliseconds, so text order is time order.
+export const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS connectors (
+  name        TEXT PRIMARY KEY,
+  type        TEXT NOT NULL,
+  enabled     INTEGER NOT NULL,
+  definition  TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS objects (
+  connector          TEXT NOT NULL,
+  kind               TEXT NOT NULL,
+  external_id        TEXT NOT NULL,
+  attributes         TEXT NOT NULL,
+  hash               TEXT NOT NULL,
+  source_updated_at  TEXT,
+  last_seen_run      TEXT,
+  deleted_at         TEXT,
+  created_at         TEXT NOT NULL,
+  updated_at         TEXT NOT NULL,
+  PRIMARY KEY (connector, kind, external_id)
+);
+
+-- Rows are small and always reached by key: WITHOUT ROWID saves a second b-tree per million links.
+CREATE TABLE IF NOT EXISTS links (
+  connector      TEXT NOT NULL,
+  kind           TEXT NOT NULL,
+  parent_id      TEXT NOT NULL,
+  child_id       TEXT NOT NULL,
+  child_kind     TEXT NOT NULL,
+  attributes     TEXT,
+  hash           TEXT,
+  last_seen_run  TEXT,
+  deleted_at     TEXT,
+  PRIMARY KEY (connector, kind, parent_id, child_id)
+) WITHOUT ROWID;
+-- No index by child here (PostgreSQL has one): members arrive in random child order, and each
+-- commit rewrote nearly every page of such an index, tripling the time of a 1M-link sync.
+-- Cascading a user's deletion to its links scans the connector's links once per page instead.
+
+CREATE TABLE IF NOT EXISTS runs (
+  run_id       TEXT PRIMARY KEY,
+  connector    TEXT NOT NULL,
+  mode         TEXT NOT NULL,
+  trigger      TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT,
+  fetched      INTEGER NOT NULL DEFAULT 0,
+  inserted     INTEGER NOT NULL DEFAULT 0,
+  updated      INTEGER NOT NULL DEFAULT 0,
+  unchanged    INTEGER NOT NULL DEFAULT 0,
+  deleted      INTEGER NOT NULL DEFAULT 0,
+  error        TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_connector ON runs (connector, started_at);
+
+CREATE TABLE IF NOT EXISTS run_log (
+  id         INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  connector  TEXT NOT NULL,
+  run_id     TEXT,
+  level      TEXT NOT NULL,
+  message    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_log_by_connector ON run_log (connector, id);
+CREATE INDEX IF NOT EXISTS run_log_by_run ON run_log (run_id, id);
+
+CREATE TABLE IF NOT EXISTS watermarks (
+  connector   TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  value       TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (connector, key)
+);
+
+-- The claim check: payload is the staged page as JSON until applied, then NULL; counts keep
+-- the first apply's result so a retried apply returns it.
+CREATE TABLE IF NOT EXISTS staged_pages (
+  stage_key   TEXT PRIMARY KEY,
+  connector   TEXT NOT NULL,
+  run_id      TEXT,
+  payload     TEXT,
+  counts      TEXT,
+  created_at  TEXT NOT NULL,
+  applied_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS staged_pages_by_run ON staged_pages (run_id);
+`;

@@ -1,0 +1,523 @@
+// The embedded engine. better-sqlite3 is synchronous: each method does its work inside one call
+// and returns a settled promise, which keeps the IdentityStore interface the same as PostgreSQL's.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SQLITE_SCHEMA } from './schema-sqlite';
+import { finishedAt, unknownRun } from './run-rules';
+import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
+import type { LinkRow, ObjectRow, PageRows } from './staged-rows';
+import type {
+  ApplyCounts,
+  DeletionCandidates,
+  ExportData,
+  ExportedLink,
+  ExportedObject,
+  IdentityStore,
+  LinkKind,
+  ObjectKind,
+  RunLogEntry,
+  RunMode,
+  RunRecord,
+  RunStatus,
+  StagedPage,
+  StoredConnector,
+} from './types';
+
+interface RunRow {
+  run_id: string;
+  connector: string;
+  mode: RunMode;
+  trigger: string;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  error: string | null;
+}
+
+interface ConnectorRow {
+  name: string;
+  type: string;
+  enabled: number;
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export class SqliteStore implements IdentityStore {
+  readonly engine = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    // The worker, the CLI and the webhook server open the same file: wait for each other's
+    // write locks instead of failing, and let readers run beside the one writer (WAL).
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode can lose the last commits on power loss, never corrupt the file; a
+    // lost apply is redone from its stage row, so the fsync per commit is not worth it.
+    this.db.pragma('synchronous = NORMAL');
+    // A million links do not fit the 2 MB default cache; page misses dominate a full sync.
+    this.db.pragma('cache_size = -65536');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(SQLITE_SCHEMA);
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  /** Statements are prepared once per SQL text; preparing needs the tables, so after migrate. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  // ---- connectors ----
+
+  async saveConnector(c: Omit<StoredConnector, 'createdAt' | 'updatedAt'>): Promise<StoredConnector> {
+    const now = new Date().toISOString();
+    this.sql(
+      `INSERT INTO connectors (name, type, enabled, definition, created_at, updated_at)
+       VALUES (@name, @type, @enabled, @definition, @now, @now)
+       ON CONFLICT (name) DO UPDATE SET type = excluded.type, enabled = excluded.enabled,
+         definition = excluded.definition, updated_at = excluded.updated_at`,
+    ).run({ name: c.name, type: c.type, enabled: c.enabled ? 1 : 0, definition: JSON.stringify(c.definition ?? null), now });
+    return (await this.getConnector(c.name))!;
+  }
+
+  async getConnector(name: string): Promise<StoredConnector | null> {
+    const row = this.sql('SELECT * FROM connectors WHERE name = ?').get(name) as ConnectorRow | undefined;
+    return row ? toConnector(row) : null;
+  }
+
+  async listConnectors(): Promise<StoredConnector[]> {
+    return (this.sql('SELECT * FROM connectors ORDER BY name').all() as ConnectorRow[]).map(toConnector);
+  }
+
+  /** Removes the connector and its watermarks (a connector created again under the name must
+   *  start with a full sync); its synced data and run history stay for audit. */
+  async deleteConnector(name: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.sql('DELETE FROM watermarks WHERE connector = ?').run(name);
+      return this.sql('DELETE FROM connectors WHERE name = ?').run(name).changes > 0;
+    })();
+  }
+
+  // ---- runs and their log ----
+
+  async beginRun(r: { runId: string; connector: string; mode: RunMode; trigger: string }): Promise<RunRecord> {
+    this.sql(
+      `INSERT INTO runs (run_id, connector, mode, trigger, status, started_at)
+       VALUES (@runId, @connector, @mode, @trigger, 'running', @now)
+       ON CONFLICT (run_id) DO NOTHING`,
+    ).run({ ...r, now: new Date().toISOString() });
+    return (await this.getRun(r.runId))!;
+  }
+
+  async addRunCounts(runId: string, counts: Partial<ApplyCounts & { fetched: number }>): Promise<void> {
+    const changes = this.sql(
+      `UPDATE runs SET fetched = fetched + @fetched, inserted = inserted + @inserted,
+         updated = updated + @updated, unchanged = unchanged + @unchanged, deleted = deleted + @deleted
+       WHERE run_id = @runId`,
+    ).run({
+      runId,
+      fetched: counts.fetched ?? 0,
+      inserted: counts.inserted ?? 0,
+      updated: counts.updated ?? 0,
+      unchanged: counts.unchanged ?? 0,
+      deleted: counts.deleted ?? 0,
+    }).changes;
+    if (changes === 0) throw unknownRun(runId);
+  }
+
+  async finishRun(runId: string, status: RunStatus, error?: string | null): Promise<RunRecord> {
+    const changes = this.sql('UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ?').run(
+      status,
+      finishedAt(status, new Date().toISOString()),
+      error ?? null,
+      runId,
+    ).changes;
+    if (changes === 0) throw unknownRun(runId);
+    return (await this.getRun(runId))!;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    const row = this.sql('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    return row ? toRun(row) : null;
+  }
+
+  async listRuns(connector: string, limit: number): Promise<RunRecord[]> {
+    const rows = this.sql('SELECT * FROM runs WHERE connector = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(
+      connector,
+      limit,
+    ) as RunRow[];
+    return rows.map(toRun);
+  }
+
+  async appendLog(e: Omit<RunLogEntry, 'at'>): Promise<void> {
+    this.sql('INSERT INTO run_log (at, connector, run_id, level, message) VALUES (?, ?, ?, ?, ?)').run(
+      new Date().toISOString(),
+      e.connector,
+      e.runId ?? null,
+      e.level,
+      e.message,
+    );
+  }
+
+  async listLogs(connector: string, opts: { limit: number; runId?: string }): Promise<RunLogEntry[]> {
+    const columns = 'SELECT at, connector, run_id AS runId, level, message FROM run_log';
+    const rows =
+      opts.runId === undefined
+        ? this.sql(`${columns} WHERE connector = ? ORDER BY id DESC LIMIT ?`).all(connector, opts.limit)
+        : this.sql(`${columns} WHERE connector = ? AND run_id = ? ORDER BY id DESC LIMIT ?`).all(
+            connector,
+            opts.runId,
+            opts.limit,
+          );
+    return rows as RunLogEntry[];
+  }
+
+  // ---- claim-check staging ----
+
+  /** An already applied key keeps its row: re-staging it (a retried fetch) must not turn the
+   *  remembered counts back into a pending page. */
+  async stagePage(stageKey: string, connector: string, page: StagedPage): Promise<void> {
+    this.sql(
+      `INSERT INTO staged_pages (stage_key, connector, payload, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (stage_key) DO UPDATE SET connector = excluded.connector, payload = excluded.payload,
+         created_at = excluded.created_at
+       WHERE staged_pages.applied_at IS NULL`,
+    ).run(stageKey, connector, JSON.stringify(page), new Date().toISOString());
+  }
+
+  async applyStagedPage(stageKey: string, connector: string, runId: string): Promise<ApplyCounts> {
+    // IMMEDIATE takes the write lock up front, so two processes applying the same key queue up
+    // and the second one reads applied_at instead of applying twice.
+    return this.db.transaction(() => this.applyInTransaction(stageKey, connector, runId)).immediate();
+  }
+
+  private applyInTransaction(stageKey: string, connector: string, runId: string): ApplyCounts {
+    const stage = this.sql('SELECT connector, payload, counts, applied_at FROM staged_pages WHERE stage_key = ?').get(
+      stageKey,
+    ) as { connector: string; payload: string | null; counts: string | null; applied_at: string | null } | undefined;
+    if (!stage) {
+      throw new Error(
+        `unknown stage key ${JSON.stringify(stageKey)} for connector ${JSON.stringify(connector)}: ` +
+          'stage the page (stagePage) before applying it, or it was dropped with its run',
+      );
+    }
+    if (stage.connector !== connector) {
+      throw new Error(
+        `stage key ${JSON.stringify(stageKey)} belongs to connector ${JSON.stringify(stage.connector)}, ` +
+          `not ${JSON.stringify(connector)}`,
+      );
+    }
+    if (stage.applied_at !== null) return JSON.parse(stage.counts!) as ApplyCounts;
+
+    const rows = toPageRows(JSON.parse(stage.payload!) as StagedPage);
+    const now = new Date().toISOString();
+    const counts: ApplyCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+    // Upserts first, deletions last: a page that both lists and deletes an id ends deleted,
+    // which is what a source reporting the deletion later than the record means.
+    this.applyObjects(connector, runId, now, rows.objects, counts);
+    this.applyLinks(connector, runId, rows.links, counts);
+    this.pruneLinkSets(connector, now, rows.linkSets, counts);
+    this.applyDeletions(connector, now, rows.deletions, counts);
+
+    this.sql(
+      'UPDATE staged_pages SET payload = NULL, counts = ?, run_id = ?, applied_at = ? WHERE stage_key = ?',
+    ).run(JSON.stringify(counts), runId, now, stageKey);
+    return counts;
+  }
+
+  /**
+   * insert when new; update when the content hash differs, unless the source's updatedAt is
+   * older than the stored one (a late page must not undo a newer change); an object seen again
+   * after a deletion is revived and counts as updated even when its content is the same. Every
+   * object is marked seen by this run, whatever else happens.
+   */
+  private applyObjects(connector: string, runId: string, now: string, objects: ObjectRow[], counts: ApplyCounts): void {
+    const get = this.sql(
+      `SELECT hash, source_updated_at AS updatedAt, deleted_at AS deletedAt, updated_at AS rowUpdatedAt
+       FROM objects WHERE connector = ? AND kind = ? AND external_id = ?`,
+    );
+    const insert = this.sql(
+      `INSERT INTO objects (connector, kind, external_id, attributes, hash, source_updated_at, last_seen_run,
+         deleted_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+    );
+    const update = this.sql(
+      `UPDATE objects SET attributes = ?, hash = ?, source_updated_at = ?, last_seen_run = ?, deleted_at = NULL,
+         updated_at = ?
+       WHERE connector = ? AND kind = ? AND external_id = ?`,
+    );
+    const seen = this.sql(
+      `UPDATE objects SET source_updated_at = ?, last_seen_run = ?, deleted_at = NULL, updated_at = ?
+       WHERE connector = ? AND kind = ? AND external_id = ?`,
+    );
+    for (const o of objects) {
+      const prev = get.get(connector, o.kind, o.id) as
+        | { hash: string; updatedAt: string | null; deletedAt: string | null; rowUpdatedAt: string }
+        | undefined;
+      if (!prev) {
+        insert.run(connector, o.kind, o.id, o.attributes, o.hash, o.updatedAt, runId, now, now);
+        counts.inserted++;
+        continue;
+      }
+      const older = o.updatedAt !== null && prev.updatedAt !== null && o.updatedAt < prev.updatedAt;
+      const sourceUpdatedAt = older ? prev.updatedAt : (o.updatedAt ?? prev.updatedAt);
+      if (!older && o.hash !== prev.hash) {
+        update.run(o.attributes, o.hash, sourceUpdatedAt, runId, now, connector, o.kind, o.id);
+        counts.updated++;
+      } else if (prev.deletedAt !== null) {
+        seen.run(sourceUpdatedAt, runId, now, connector, o.kind, o.id);
+        counts.updated++;
+      } else {
+        seen.run(sourceUpdatedAt, runId, prev.rowUpdatedAt, connector, o.kind, o.id);
+        counts.unchanged++;
+      }
+    }
+  }
+
+  /**
+   * Links have no source timestamp: the content hash (attributes, child kind) alone decides; a
+   * deleted link seen again is revived and counts as updated.
+   * Links are most of the volume (a million memberships), so each row costs one statement in the
+   * common case instead of a read plus a write: a first sync mostly inserts and a later full sync
+   * mostly re-sees unchanged rows, so whichever of the two the previous row needed is tried first.
+   */
+  private applyLinks(connector: string, runId: string, links: LinkRow[], counts: ApplyCounts): void {
+    const insert = this.sql(
+      `INSERT INTO links (connector, kind, parent_id, child_id, child_kind, attributes, hash, last_seen_run, deleted_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+       ON CONFLICT (connector, kind, parent_id, child_id) DO NOTHING`,
+    );
+    const seenIfSame = this.sql(
+      `UPDATE links SET last_seen_run = ?
+       WHERE connector = ? AND kind = ? AND parent_id = ? AND child_id = ?
+         AND hash IS ? AND child_kind = ? AND deleted_at IS NULL`,
+    );
+    const update = this.sql(
+      `UPDATE links SET child_kind = ?, attributes = ?, hash = ?, last_seen_run = ?, deleted_at = NULL
+       WHERE connector = ? AND kind = ? AND parent_id = ? AND child_id = ?`,
+    );
+    const tryInsert = (l: LinkRow): boolean =>
+      insert.run(connector, l.kind, l.parent, l.child, l.childKind, l.attributes, l.hash, runId).changes > 0;
+    const trySeen = (l: LinkRow): boolean =>
+      seenIfSame.run(runId, connector, l.kind, l.parent, l.child, l.hash, l.childKind).changes > 0;
+    let insertFirst = true;
+    for (const l of links) {
+      const outcome: 'inserted' | 'unchanged' | 'updated' = insertFirst
+        ? tryInsert(l) ? 'inserted' : trySeen(l) ? 'unchanged' : 'updated'
+        : trySeen(l) ? 'unchanged' : tryInsert(l) ? 'inserted' : 'updated';
+      if (outcome === 'updated') {
+        update.run(l.childKind, l.attributes, l.hash, runId, connector, l.kind, l.parent, l.child);
+      }
+      counts[outcome]++;
+      insertFirst = outcome === 'inserted';
+    }
+  }
+
+  private pruneLinkSets(connector: string, now: string, sets: PageRows['linkSets'], counts: ApplyCounts): void {
+    const live = this.sql(
+      'SELECT child_id FROM links WHERE connector = ? AND kind = ? AND parent_id = ? AND deleted_at IS NULL',
+    ).pluck();
+    const remove = this.sql(
+      `UPDATE links SET deleted_at = ? WHERE connector = ? AND kind = ? AND parent_id = ? AND child_id = ?
+         AND deleted_at IS NULL`,
+    );
+    for (const set of sets) {
+      for (const child of live.all(connector, set.kind, set.parent) as string[]) {
+        if (!set.children.has(child)) counts.deleted += remove.run(now, connector, set.kind, set.parent, child).changes;
+      }
+    }
+  }
+
+  /** Deleted objects take their links with them; counts include those links. */
+  private applyDeletions(connector: string, now: string, deletions: PageRows['deletions'], counts: ApplyCounts): void {
+    const remove = this.sql(
+      `UPDATE objects SET deleted_at = ?, updated_at = ?
+       WHERE connector = ? AND kind = ? AND external_id = ? AND deleted_at IS NULL`,
+    );
+    for (const d of deletions) {
+      counts.deleted += remove.run(now, now, connector, d.kind, d.id).changes;
+    }
+    // Also for ids the store never held live: a link can arrive before its user does.
+    counts.deleted += this.cascadeToLinks(connector, now, deletions);
+  }
+
+  private cascadeToLinks(connector: string, now: string, gone: { kind: ObjectKind; id: string }[]): number {
+    const asParent = this.sql(
+      'UPDATE links SET deleted_at = ? WHERE connector = ? AND kind = ? AND parent_id = ? AND deleted_at IS NULL',
+    );
+    // One pass over the connector's links per child kind (there is no index by child, see the schema).
+    const asChild = this.sql(
+      `UPDATE links SET deleted_at = ?
+       WHERE connector = ? AND child_kind = ? AND deleted_at IS NULL AND child_id IN (SELECT value FROM json_each(?))`,
+    );
+    let n = 0;
+    for (const childKind of ['user', 'group'] as const) {
+      const ids = gone.filter((d) => d.kind === childKind).map((d) => d.id);
+      if (ids.length > 0) n += asChild.run(now, connector, childKind, JSON.stringify(ids)).changes;
+    }
+    for (const d of gone) {
+      for (const linkKind of LINK_KINDS) {
+        if (LINK_PARENT_KIND[linkKind] === d.kind) n += asParent.run(now, connector, linkKind, d.id).changes;
+      }
+    }
+    return n;
+  }
+
+  async dropStagedPages(runId: string): Promise<number> {
+    return this.sql('DELETE FROM staged_pages WHERE run_id = ? AND applied_at IS NOT NULL').run(runId).changes;
+  }
+
+  // ---- full-run deletion detection ----
+
+  /** `total` is the live rows when counted, so it includes rows this run inserted. */
+  async countUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<DeletionCandidates[]> {
+    return kinds.map((kind) => {
+      const row = this.sql(
+        `SELECT count(*) AS total, coalesce(sum(last_seen_run IS NOT @runId), 0) AS unseen
+         FROM ${tableOf(kind)} WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL`,
+      ).get({ connector, runId, kind }) as { total: number; unseen: number };
+      return { kind, total: row.total, unseen: row.unseen };
+    });
+  }
+
+  /** Unseen objects take their links with them, as deletions in a page do; the count includes them. */
+  async deleteUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<number> {
+    for (const kind of kinds) tableOf(kind);
+    return this.db.transaction(() => {
+      const now = new Date().toISOString();
+      let n = 0;
+      for (const kind of kinds.filter(isObjectKind)) {
+        const gone = this.sql(
+          `UPDATE objects SET deleted_at = @now, updated_at = @now
+           WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL AND last_seen_run IS NOT @runId
+           RETURNING kind, external_id AS id`,
+        ).all({ now, connector, kind, runId }) as { kind: ObjectKind; id: string }[];
+        n += gone.length + this.cascadeToLinks(connector, now, gone);
+      }
+      for (const kind of kinds.filter((k) => !isObjectKind(k))) {
+        n += this.sql(
+          `UPDATE links SET deleted_at = @now
+           WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL AND last_seen_run IS NOT @runId`,
+        ).run({ now, connector, kind, runId }).changes;
+      }
+      return n;
+    }).immediate();
+  }
+
+  // ---- watermarks ----
+
+  async getWatermark(connector: string, key: string): Promise<string | null> {
+    const value = this.sql('SELECT value FROM watermarks WHERE connector = ? AND key = ?').pluck().get(connector, key);
+    return (value as string | undefined) ?? null;
+  }
+
+  async setWatermark(connector: string, key: string, value: string): Promise<void> {
+    this.sql(
+      `INSERT INTO watermarks (connector, key, value, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (connector, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ).run(connector, key, value, new Date().toISOString());
+  }
+
+  async clearWatermarks(connector: string): Promise<void> {
+    this.sql('DELETE FROM watermarks WHERE connector = ?').run(connector);
+  }
+
+  // ---- reading the synced data ----
+
+  async exportData(connector: string, opts: { includeDeleted: boolean }): Promise<ExportData> {
+    const live = opts.includeDeleted ? '' : 'AND deleted_at IS NULL';
+    const objects = (kind: ObjectKind): ExportedObject[] =>
+      (
+        this.sql(
+          `SELECT external_id, attributes, deleted_at FROM objects
+           WHERE connector = ? AND kind = ? ${live} ORDER BY external_id`,
+        ).all(connector, kind) as { external_id: string; attributes: string; deleted_at: string | null }[]
+      ).map((r) => {
+        const out: ExportedObject = { id: r.external_id, attributes: JSON.parse(r.attributes) as Record<string, unknown> };
+        if (opts.includeDeleted) out.deletedAt = r.deleted_at;
+        return out;
+      });
+    const links = (kind: LinkKind): ExportedLink[] =>
+      (
+        this.sql(
+          `SELECT parent_id, child_id, child_kind, attributes, deleted_at FROM links
+           WHERE connector = ? AND kind = ? ${live} ORDER BY parent_id, child_id`,
+        ).all(connector, kind) as {
+          parent_id: string;
+          child_id: string;
+          child_kind: 'user' | 'group';
+          attributes: string | null;
+          deleted_at: string | null;
+        }[]
+      ).map((r) => {
+        const out: ExportedLink = { parent: r.parent_id, child: r.child_id, childKind: r.child_kind };
+        if (r.attributes !== null) out.attributes = JSON.parse(r.attributes) as Record<string, unknown>;
+        if (opts.includeDeleted) out.deletedAt = r.deleted_at;
+        return out;
+      });
+    // One read transaction: a concurrent apply cannot land between the kinds.
+    return this.db.transaction(() => ({
+      users: objects('user'),
+      groups: objects('group'),
+      memberships: links('membership'),
+      apps: objects('app'),
+      appUsers: links('appUser'),
+    }))();
+  }
+
+  async counts(connector: string): Promise<Record<ObjectKind | LinkKind, number>> {
+    const out: Record<ObjectKind | LinkKind, number> = { user: 0, group: 0, app: 0, membership: 0, appUser: 0 };
+    for (const table of ['objects', 'links'] as const) {
+      const rows = this.sql(
+        `SELECT kind, count(*) AS n FROM ${table} WHERE connector = ? AND deleted_at IS NULL GROUP BY kind`,
+      ).all(connector) as { kind: ObjectKind | LinkKind; n: number }[];
+      for (const r of rows) out[r.kind] = r.n;
+    }
+    return out;
+  }
+}
+
+function toRun(r: RunRow): RunRecord {
+  return {
+    runId: r.run_id,
+    connector: r.connector,
+    mode: r.mode,
+    trigger: r.trigger,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    counts: { fetched: r.fetched, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged, deleted: r.deleted },
+    error: r.error,
+  };
+}
+
+function toConnector(r: ConnectorRow): StoredConnector {
+  return {
+    name: r.name,
+    type: r.type,
+    enabled: r.enabled === 1,
+    definition: JSON.parse(r.definition) as unknown,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

@@ -1,0 +1,385 @@
+// The behaviour every IdentityStore engine must show. Engine test files call
+// describeStoreContract with a factory; one store serves the whole suite and each test works
+// under its own connector name, so tests neither see nor clean up each other's rows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IdentityStore, StagedLink, StagedObject, StagedPage } from '../store/types';
+
+export function describeStoreContract(name: string, make: () => Promise<IdentityStore>): void {
+  describe(`IdentityStore contract: ${name}`, () => {
+    let store: IdentityStore;
+    let seq = 0;
+    const unique = (prefix: string): string => `${prefix}-${process.pid}-${++seq}`;
+
+    beforeAll(async () => {
+      store = await make();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    const user = (id: string, attrs: Record<string, unknown>, updatedAt?: string): StagedObject => ({
+      kind: 'user',
+      id,
+      attrs,
+      updatedAt,
+    });
+    const group = (id: string, attrs: Record<string, unknown> = { name: id }): StagedObject => ({ kind: 'group', id, attrs });
+    const app = (id: string): StagedObject => ({ kind: 'app', id, attrs: { label: id } });
+    const member = (g: string, child: string, childKind: 'user' | 'group' = 'user'): StagedLink => ({
+      kind: 'membership',
+      parent: g,
+      child,
+      childKind,
+    });
+    const assigned = (a: string, u: string, attrs?: Record<string, unknown>): StagedLink => ({
+      kind: 'appUser',
+      parent: a,
+      child: u,
+      childKind: 'user',
+      attrs,
+    });
+
+    /** Stages and applies one page under a fresh key; returns the counts. */
+    async function apply(connector: string, runId: string, page: Partial<StagedPage>) {
+      const key = unique(`${connector}/${runId}/page`);
+      await store.stagePage(key, connector, { objects: [], links: [], deletions: [], linkSets: [], ...page });
+      return store.applyStagedPage(key, connector, runId);
+    }
+    const userIds = async (c: string) => (await store.exportData(c, { includeDeleted: false })).users.map((u) => u.id);
+    const memberPairs = async (c: string) =>
+      (await store.exportData(c, { includeDeleted: false })).memberships.map((m) => `${m.parent}>${m.child}`);
+
+    it('reports its engine and migrates idempotently', async () => {
+      expect(['sqlite', 'postgres']).toContain(store.engine);
+      await store.migrate();
+      const c = unique('c');
+      await store.setWatermark(c, 'users', 'w1');
+      await store.migrate();
+      expect(await store.getWatermark(c, 'users')).toBe('w1');
+    });
+
+    describe('connectors', () => {
+      it('saves, updates, lists and deletes a connector with its definition as written', async () => {
+        const nameA = unique('conn-b');
+        const nameB = unique('conn-a');
+        const definition = { type: 'okta', orgUrl: '${OKTA_ORG_URL}', token: '{{secret:okta-token}}', pageSize: 200 };
+        const saved = await store.saveConnector({ name: nameA, type: 'okta', enabled: true, definition });
+        expect(saved).toMatchObject({ name: nameA, type: 'okta', enabled: true, definition });
+        expect(Date.parse(saved.createdAt)).not.toBeNaN();
+
+        const updated = await store.saveConnector({ name: nameA, type: 'okta', enabled: false, definition: { v: 2 } });
+        expect(updated.enabled).toBe(false);
+        expect(updated.definition).toEqual({ v: 2 });
+        expect(updated.createdAt).toBe(saved.createdAt);
+        expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(saved.updatedAt));
+
+        await store.saveConnector({ name: nameB, type: 'graph', enabled: true, definition: [] });
+        const listed = (await store.listConnectors()).filter((c) => c.name === nameA || c.name === nameB);
+        expect(listed.map((c) => c.name)).toEqual([nameB, nameA]); // conn-a-… sorts before conn-b-…
+        expect(await store.getConnector(nameB)).toMatchObject({ type: 'graph', definition: [] });
+
+        await store.setWatermark(nameA, 'users', 'cursor-1');
+        expect(await store.deleteConnector(nameA)).toBe(true);
+        expect(await store.getConnector(nameA)).toBeNull();
+        expect(await store.getWatermark(nameA, 'users')).toBeNull();
+        expect(await store.deleteConnector(nameA)).toBe(false);
+      });
+    });
+
+    describe('staging and applying pages', () => {
+      it('inserts objects and links, then exports them sorted with attributes as stored', async () => {
+        const c = unique('okta');
+        const attrs = { login: 'b@x.io', profile: { title: 'Eng', tags: ['a', 'b'], manager: null }, n: 3.5, ok: true, name: 'Zoë' };
+        const counts = await apply(c, 'run-1', {
+          objects: [user('b', attrs), user('B', { login: 'B' }), user('a9', {}), user('a10', {}), user('_x', {}), group('g2'), group('g1'), app('app1')],
+          links: [member('g2', 'b'), member('g1', 'b'), member('g1', 'a9'), member('g1', 'g2', 'group'), assigned('app1', 'b', { scope: 'USER' }), assigned('app1', 'a9')],
+        });
+        expect(counts).toEqual({ inserted: 14, updated: 0, unchanged: 0, deleted: 0 });
+
+        const data = await store.exportData(c, { includeDeleted: false });
+        expect(data.users.map((u) => u.id)).toEqual(['B', '_x', 'a10', 'a9', 'b']); // byte order
+        expect(data.users.find((u) => u.id === 'b')).toEqual({ id: 'b', attributes: attrs });
+        expect(data.groups.map((g) => g.id)).toEqual(['g1', 'g2']);
+        expect(data.apps).toEqual([{ id: 'app1', attributes: { label: 'app1' } }]);
+        expect(data.memberships).toEqual([
+          { parent: 'g1', child: 'a9', childKind: 'user' },
+          { parent: 'g1', child: 'b', childKind: 'user' },
+          { parent: 'g1', child: 'g2', childKind: 'group' },
+          { parent: 'g2', child: 'b', childKind: 'user' },
+        ]);
+        expect(data.appUsers).toEqual([
+          { parent: 'app1', child: 'a9', childKind: 'user' },
+          { parent: 'app1', child: 'b', childKind: 'user', attributes: { scope: 'USER' } },
+        ]);
+        expect('attributes' in data.appUsers[0]).toBe(false);
+        expect('deletedAt' in data.users[0]).toBe(false);
+        expect(await store.counts(c)).toEqual({ user: 5, group: 2, app: 1, membership: 4, appUser: 2 });
+      });
+
+      it('counts unchanged, updated by content hash, and ignores key order', async () => {
+        const c = unique('okta');
+        await apply(c, 'run-1', {
+          objects: [user('u1', { a: 1, b: 2 }), user('u2', { a: 1 }), user('u3', { a: 1 })],
+          links: [member('g1', 'u1'), assigned('app1', 'u1', { role: 'x' })],
+        });
+        const counts = await apply(c, 'run-2', {
+          objects: [user('u1', { b: 2, a: 1 }), user('u2', { a: 2 }), user('u3', { a: 1 }), user('u4', {})],
+          links: [member('g1', 'u1'), assigned('app1', 'u1', { role: 'y' })],
+        });
+        expect(counts).toEqual({ inserted: 1, updated: 2, unchanged: 3, deleted: 0 });
+        const data = await store.exportData(c, { includeDeleted: false });
+        expect(data.users.find((u) => u.id === 'u2')?.attributes).toEqual({ a: 2 });
+        expect(data.appUsers[0].attributes).toEqual({ role: 'y' });
+      });
+
+      it('keeps the last of duplicate ids within one page', async () => {
+        const c = unique('okta');
+        const counts = await apply(c, 'run-1', {
+          objects: [user('u1', { v: 1 }), user('u1', { v: 2 })],
+          links: [member('g1', 'u1'), member('g1', 'u1')],
+        });
+        expect(counts).toEqual({ inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
+        expect((await store.exportData(c, { includeDeleted: false })).users).toEqual([{ id: 'u1', attributes: { v: 2 } }]);
+      });
+
+      it('never lets an older source updatedAt overwrite newer attributes, but still marks the object seen', async () => {
+        const c = unique('okta');
+        await apply(c, 'run-1', { objects: [user('u1', { title: 'new' }, '2024-05-01T10:00:00.500Z')] });
+        // Half a second older, written without milliseconds as some sources do.
+        const older = await apply(c, 'run-2', { objects: [user('u1', { title: 'stale' }, '2024-05-01T10:00:00Z')] });
+        expect(older).toEqual({ inserted: 0, updated: 0, unchanged: 1, deleted: 0 });
+        expect((await store.exportData(c, { includeDeleted: false })).users[0].attributes).toEqual({ title: 'new' });
+        expect(await store.countUnseen(c, 'run-2', ['user'])).toEqual([{ kind: 'user', total: 1, unseen: 0 }]);
+
+        const newer = await apply(c, 'run-3', { objects: [user('u1', { title: 'newest' }, '2024-05-01T10:00:01Z')] });
+        expect(newer).toEqual({ inserted: 0, updated: 1, unchanged: 0, deleted: 0 });
+        // Without a timestamp the content hash alone decides.
+        const untimed = await apply(c, 'run-4', { objects: [user('u1', { title: 'untimed' })] });
+        expect(untimed.updated).toBe(1);
+        // The stored timestamp stayed at its newest: an older one is still refused.
+        await apply(c, 'run-5', { objects: [user('u1', { title: 'stale again' }, '2024-05-01T10:00:00.900Z')] });
+        expect((await store.exportData(c, { includeDeleted: false })).users[0].attributes).toEqual({ title: 'untimed' });
+      });
+
+      it('applies a key once: a second apply returns the first counts and changes nothing', async () => {
+        const c = unique('okta');
+        const page: StagedPage = { objects: [user('u1', { v: 1 })], links: [member('g1', 'u1')], deletions: [], linkSets: [] };
+        await store.stagePage('k1-' + c, c, page);
+        const first = await store.applyStagedPage('k1-' + c, c, 'run-1');
+        expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
+
+        // Neither re-staging the applied key with other content nor applying it again does anything.
+        await store.stagePage('k1-' + c, c, { ...page, objects: [user('u1', { v: 2 })], deletions: [{ kind: 'user', id: 'u1' }] });
+        expect(await store.applyStagedPage('k1-' + c, c, 'run-2')).toEqual(first);
+        expect((await store.exportData(c, { includeDeleted: true })).users).toEqual([
+          { id: 'u1', attributes: { v: 1 }, deletedAt: null },
+        ]);
+        expect(await store.countUnseen(c, 'run-2', ['user'])).toEqual([{ kind: 'user', total: 1, unseen: 1 }]);
+      });
+
+      it('re-staging a pending key replaces its page', async () => {
+        const c = unique('okta');
+        await store.stagePage('k-' + c, c, { objects: [user('u1', { v: 1 })], links: [], deletions: [], linkSets: [] });
+        await store.stagePage('k-' + c, c, { objects: [user('u2', { v: 2 })], links: [], deletions: [], linkSets: [] });
+        expect(await store.applyStagedPage('k-' + c, c, 'run-1')).toEqual({ inserted: 1, updated: 0, unchanged: 0, deleted: 0 });
+        expect(await userIds(c)).toEqual(['u2']);
+      });
+
+      it('rejects an unknown stage key and a key staged for another connector', async () => {
+        const c = unique('okta');
+        await expect(store.applyStagedPage('no-such-key-' + c, c, 'run-1')).rejects.toThrow(/unknown stage key/);
+        await store.stagePage('k-' + c, c, { objects: [user('u1', {})], links: [], deletions: [], linkSets: [] });
+        await expect(store.applyStagedPage('k-' + c, 'other-' + c, 'run-1')).rejects.toThrow(/belongs to connector/);
+        expect(await store.counts(c)).toMatchObject({ user: 0 });
+      });
+
+      it('drops applied stage rows of a run, keeping pending ones', async () => {
+        const c = unique('okta');
+        const [run1, run2] = [unique('run'), unique('run')];
+        await store.stagePage('k1-' + c, c, { objects: [user('u1', {})], links: [], deletions: [], linkSets: [] });
+        await store.applyStagedPage('k1-' + c, c, run1);
+        await apply(c, run1, { objects: [user('u2', {})] });
+        await apply(c, run2, { objects: [user('u3', {})] });
+        await store.stagePage('pending-' + c, c, { objects: [user('u4', {})], links: [], deletions: [], linkSets: [] });
+        expect(await store.dropStagedPages(run1)).toBe(2);
+        expect(await store.dropStagedPages(run1)).toBe(0);
+        await expect(store.applyStagedPage('k1-' + c, c, run1)).rejects.toThrow(/unknown stage key/);
+        expect((await store.applyStagedPage('pending-' + c, c, run1)).inserted).toBe(1);
+        expect(await store.dropStagedPages(run2)).toBe(1);
+      });
+    });
+
+    describe('deletions', () => {
+      /** g1 ⊃ {u1, u2, g2}, g2 ⊃ {u1}, app1 → {u1, u2}. */
+      async function seed(c: string) {
+        await apply(c, 'run-1', {
+          objects: [user('u1', {}), user('u2', {}), group('g1'), group('g2'), app('app1')],
+          links: [member('g1', 'u1'), member('g1', 'u2'), member('g1', 'g2', 'group'), member('g2', 'u1'), assigned('app1', 'u1'), assigned('app1', 'u2')],
+        });
+      }
+
+      it('soft-deletes objects and the links naming them as child or parent', async () => {
+        const c = unique('okta');
+        await seed(c);
+        expect(await apply(c, 'run-2', { deletions: [{ kind: 'user', id: 'u1' }] })).toEqual({
+          inserted: 0,
+          updated: 0,
+          unchanged: 0,
+          deleted: 4, // u1, g1>u1, g2>u1, app1>u1
+        });
+        expect(await memberPairs(c)).toEqual(['g1>g2', 'g1>u2']);
+
+        expect((await apply(c, 'run-2', { deletions: [{ kind: 'group', id: 'g2' }] })).deleted).toBe(2); // g2, g1>g2
+        expect((await apply(c, 'run-2', { deletions: [{ kind: 'app', id: 'app1' }] })).deleted).toBe(2); // app1, app1>u2
+        expect((await apply(c, 'run-2', { deletions: [{ kind: 'user', id: 'never-seen' }] })).deleted).toBe(0);
+        expect(await store.counts(c)).toEqual({ user: 1, group: 1, app: 0, membership: 1, appUser: 0 });
+
+        const all = await store.exportData(c, { includeDeleted: true });
+        expect(all.users.map((u) => [u.id, typeof u.deletedAt])).toEqual([
+          ['u1', 'string'],
+          ['u2', 'object'],
+        ]);
+        expect(all.users[1].deletedAt).toBeNull();
+        expect(Date.parse(all.users[0].deletedAt!)).not.toBeNaN();
+        expect(all.memberships).toHaveLength(4);
+        expect('deletedAt' in (await store.exportData(c, { includeDeleted: false })).users[0]).toBe(false);
+      });
+
+      it('revives a deleted object or link that is seen again, counting it as updated', async () => {
+        const c = unique('okta');
+        await seed(c);
+        await apply(c, 'run-2', { deletions: [{ kind: 'user', id: 'u1' }] });
+        expect(await apply(c, 'run-3', { objects: [user('u1', {})], links: [member('g1', 'u1')] })).toEqual({
+          inserted: 0,
+          updated: 2,
+          unchanged: 0,
+          deleted: 0,
+        });
+        expect(await userIds(c)).toEqual(['u1', 'u2']);
+        expect(await memberPairs(c)).toEqual(['g1>g2', 'g1>u1', 'g1>u2']); // g2>u1 stays deleted until seen
+      });
+
+      it('applies deletions after the upserts of the same page', async () => {
+        const c = unique('okta');
+        const counts = await apply(c, 'run-1', { objects: [user('u1', {}), user('u2', {})], deletions: [{ kind: 'user', id: 'u1' }] });
+        expect(counts).toEqual({ inserted: 2, updated: 0, unchanged: 0, deleted: 1 });
+        expect(await userIds(c)).toEqual(['u2']);
+      });
+
+      it('replaces a parent’s links of one kind with a link set', async () => {
+        const c = unique('okta');
+        await apply(c, 'run-1', {
+          links: [member('g1', 'u1'), member('g1', 'u2'), member('g1', 'u3'), member('g2', 'u1'), assigned('g1', 'u1')],
+        });
+        const counts = await apply(c, 'run-2', {
+          linkSets: [{ kind: 'membership', parent: 'g1', links: [member('g1', 'u2'), member('g1', 'u4')] }],
+        });
+        expect(counts).toEqual({ inserted: 1, updated: 0, unchanged: 1, deleted: 2 });
+        expect(await memberPairs(c)).toEqual(['g1>u2', 'g1>u4', 'g2>u1']);
+        // Another kind under the same parent id is not part of the set.
+        expect((await store.exportData(c, { includeDeleted: false })).appUsers).toHaveLength(1);
+
+        expect((await apply(c, 'run-3', { linkSets: [{ kind: 'membership', parent: 'g1', links: [] }] })).deleted).toBe(2);
+        expect(await memberPairs(c)).toEqual(['g2>u1']);
+      });
+    });
+
+    describe('full-run deletion detection', () => {
+      it('counts and soft-deletes what a run did not see, links of deleted objects included', async () => {
+        const c = unique('okta');
+        await apply(c, 'run-1', {
+          objects: [user('u1', {}), user('u2', {}), user('u3', {}), group('g1')],
+          links: [member('g1', 'u1'), member('g1', 'u2'), member('g1', 'u3')],
+        });
+        await apply(c, 'run-2', { objects: [user('u1', {}), user('u2', {}), group('g1')], links: [member('g1', 'u1')] });
+
+        expect(await store.countUnseen(c, 'run-2', ['user', 'group', 'membership', 'app'])).toEqual([
+          { kind: 'user', total: 3, unseen: 1 },
+          { kind: 'group', total: 1, unseen: 0 },
+          { kind: 'membership', total: 3, unseen: 2 },
+          { kind: 'app', total: 0, unseen: 0 },
+        ]);
+        // u3, then g1>u3 with it, then g1>u2 as an unseen membership.
+        expect(await store.deleteUnseen(c, 'run-2', ['user', 'membership'])).toBe(3);
+        expect(await userIds(c)).toEqual(['u1', 'u2']);
+        expect(await memberPairs(c)).toEqual(['g1>u1']);
+        expect(await store.countUnseen(c, 'run-2', ['user', 'membership'])).toEqual([
+          { kind: 'user', total: 2, unseen: 0 },
+          { kind: 'membership', total: 1, unseen: 0 },
+        ]);
+        expect(await store.deleteUnseen(c, 'run-2', ['user', 'membership'])).toBe(0);
+      });
+    });
+
+    describe('runs and logs', () => {
+      it('begins idempotently, adds counts and finishes', async () => {
+        const c = unique('okta');
+        const runId = unique('run');
+        const begun = await store.beginRun({ runId, connector: c, mode: 'full', trigger: 'schedule' });
+        expect(begun).toMatchObject({ runId, connector: c, mode: 'full', trigger: 'schedule', status: 'running', finishedAt: null, error: null });
+        expect(begun.counts).toEqual({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
+        expect(Date.parse(begun.startedAt)).not.toBeNaN();
+        // A retried beginRun returns the run as first begun.
+        expect(await store.beginRun({ runId, connector: c, mode: 'delta', trigger: 'cli' })).toEqual(begun);
+
+        await store.addRunCounts(runId, { fetched: 10, inserted: 3 });
+        await store.addRunCounts(runId, { fetched: 5, unchanged: 7, deleted: 1, updated: 2 });
+        expect((await store.getRun(runId))!.counts).toEqual({ fetched: 15, inserted: 3, updated: 2, unchanged: 7, deleted: 1 });
+
+        const held = await store.finishRun(runId, 'held');
+        expect(held).toMatchObject({ status: 'held', finishedAt: null });
+        const failed = await store.finishRun(runId, 'failed', 'okta users: 401 Invalid token provided');
+        expect(failed.status).toBe('failed');
+        expect(failed.error).toBe('okta users: 401 Invalid token provided');
+        expect(Date.parse(failed.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(begun.startedAt));
+
+        expect(await store.getRun('missing-' + runId)).toBeNull();
+        await expect(store.addRunCounts('missing-' + runId, { fetched: 1 })).rejects.toThrow(/unknown run/);
+        await expect(store.finishRun('missing-' + runId, 'succeeded')).rejects.toThrow(/unknown run/);
+      });
+
+      it('lists a connector’s runs newest first', async () => {
+        const c = unique('okta');
+        for (const r of ['r1', 'r2', 'r3']) await store.beginRun({ runId: `${c}/${r}`, connector: c, mode: 'delta', trigger: 'cli' });
+        await store.beginRun({ runId: `${c}/other`, connector: 'other-' + c, mode: 'delta', trigger: 'cli' });
+        expect((await store.listRuns(c, 10)).map((r) => r.runId)).toEqual([`${c}/r3`, `${c}/r2`, `${c}/r1`]);
+        expect((await store.listRuns(c, 2)).map((r) => r.runId)).toEqual([`${c}/r3`, `${c}/r2`]);
+      });
+
+      it('lists log entries newest first, optionally for one run', async () => {
+        const c = unique('okta');
+        await store.appendLog({ connector: c, runId: 'r1', level: 'info', message: 'started' });
+        await store.appendLog({ connector: c, runId: 'r2', level: 'warn', message: 'rate limited' });
+        await store.appendLog({ connector: c, runId: null, level: 'error', message: 'webhook rejected' });
+        await store.appendLog({ connector: c, runId: 'r1', level: 'info', message: 'finished' });
+        await store.appendLog({ connector: 'other-' + c, runId: 'r1', level: 'info', message: 'elsewhere' });
+
+        const all = await store.listLogs(c, { limit: 10 });
+        expect(all.map((e) => e.message)).toEqual(['finished', 'webhook rejected', 'rate limited', 'started']);
+        expect(all[1]).toMatchObject({ connector: c, runId: null, level: 'error' });
+        expect(Date.parse(all[0].at)).not.toBeNaN();
+        expect((await store.listLogs(c, { limit: 2 })).map((e) => e.message)).toEqual(['finished', 'webhook rejected']);
+        expect((await store.listLogs(c, { limit: 10, runId: 'r1' })).map((e) => e.message)).toEqual(['finished', 'started']);
+      });
+    });
+
+    describe('watermarks', () => {
+      it('upserts by connector and key, and clears one connector’s', async () => {
+        const c = unique('okta');
+        const other = unique('graph');
+        expect(await store.getWatermark(c, 'users')).toBeNull();
+        await store.setWatermark(c, 'users', '2024-05-01T00:00:00.000Z');
+        await store.setWatermark(c, 'users', '2024-06-01T00:00:00.000Z');
+        await store.setWatermark(c, 'groups', 'delta-link-1');
+        await store.setWatermark(other, 'users', 'other');
+        expect(await store.getWatermark(c, 'users')).toBe('2024-06-01T00:00:00.000Z');
+        expect(await store.getWatermark(c, 'groups')).toBe('delta-link-1');
+
+        await store.clearWatermarks(c);
+        expect(await store.getWatermark(c, 'users')).toBeNull();
+        expect(await store.getWatermark(c, 'groups')).toBeNull();
+        expect(await store.getWatermark(other, 'users')).toBe('other');
+      });
+    });
+  });
+}

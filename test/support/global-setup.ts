@@ -1,0 +1,33 @@
+// Starts the real Temporal dev server once (the binary found or built by
+// scripts/install-temporal.sh, handed to @temporalio/testing as an existing path) and tells the
+// test files where it is.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { DEV_SERVER_FAST_ARGS, temporalBinary } from '../../client/devserver';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(join(tmpdir(), 'tiger-temporal-'));
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalBinary() },
+      searchAttributes: SEARCH_ATTRIBUTES,
+      dbFilename: join(dir, 'temporal.db'),
+      extraArgs: DEV_SERVER_FAST_ARGS,
+    },
+  });
+  project.provide('temporalAddress', env.address);
+  return async () => {
+    await env.teardown();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,28 @@
+// Workflow code is bundled once and cached in .tiger/ (keyed by the sources' mtime), so restarting
+// a worker — as the crash test does — takes a second, not the bundler's ten.
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tigerPaths } from '../client/paths';
+
+export async function loadBundle(): Promise<{ code: string }> {
+  const dir = join(__dirname, '..', 'workflows');
+  const stamp = readdirSync(dir)
+    .map((f) => `${f}:${statSync(join(dir, f)).mtimeMs}`)
+    .sort()
+    .join('|');
+  const cacheDir = tigerPaths().home;
+  const file = join(cacheDir, 'workflow-bundle.js');
+  const stampFile = `${file}.stamp`;
+  if (existsSync(file) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+    return { code: readFileSync(file, 'utf8') };
+  }
+  const { code } = await bundleWorkflowCode({ workflowsPath: join(__dirname, '..', 'workflows', 'index.ts'), logger: quietLogger });
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(file, code);
+  writeFileSync(stampFile, stamp);
+  return { code };
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

@@ -1,0 +1,20 @@
+// Builds what activities depend on, once per worker process.
+import type { Client } from '@temporalio/client';
+import { ConnectorCache } from '../activities/connector-cache';
+import { createLiveActivities } from '../activities/live';
+import { createRequestActivities } from '../activities/request';
+import { createSyncActivities } from '../activities/sync';
+import { createTestActivities } from '../activities/test-connection';
+import type { IdentityStore } from '../store/types';
+
+export function createActivities(store: IdentityStore, client: () => Promise<Client>, connectors = new ConnectorCache(store)) {
+  return {
+    activities: {
+      ...createSyncActivities({ store, connectors }),
+      ...createLiveActivities({ store, connectors }),
+      ...createRequestActivities({ store, client }),
+      ...createTestActivities({ connectors }),
+    },
+    connectors,
+  };
+}

@@ -1,0 +1,4 @@
+export { syncWorkflow } from './sync';
+export { liveWorkflow } from './live';
+export { scheduledSyncWorkflow } from './scheduled';
+export { testConnectionWorkflow } from './test-connection';
