@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these override scim2-parse-filter's Tester, whose signatures take any */
 // Filters are SCIM (RFC 7644 §3.4.2.2) expressions parsed by `scim2-parse-filter`. Its evaluator
 // compares values exactly (`"active" eq "ACTIVE"` is false) and counts null as present; RFC 7644
 // says string comparisons ignore case unless an attribute is caseExact (the default is not), `pr`

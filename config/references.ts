@@ -18,7 +18,7 @@ export interface ReferenceSources {
 }
 
 // One pattern for both kinds so a single pass over a string finds them in order.
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\{\{\s*secret:\s*([A-Za-z0-9][A-Za-z0-9._\/-]*)\s*\}\}/g;
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\{\{\s*secret:\s*([A-Za-z0-9][A-Za-z0-9._/-]*)\s*\}\}/g;
 
 export function hasReference(s: string): boolean {
   REFERENCE.lastIndex = 0;

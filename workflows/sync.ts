@@ -162,7 +162,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         });
         // Apply N only after fetch N+1 has started and N-1 is applied: order within a resource
         // is kept, and the cursor advances only past pages that are staged.
-        if (applying) await applying;
+        await applying;
         r.seq++;
         r.pages++;
         r.counts.fetched += fetched.count;
@@ -175,7 +175,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
           return 'continue';
         }
       }
-      if (applying) await applying;
+      await applying;
       r.resourceIndex++;
       r.cursor = null;
     }
@@ -203,7 +203,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         maxMillis: opts.batchMillis,
       });
       if (fetched.fullSyncRequired) {
-        if (applying) await applying;
+        await applying;
         // The connector cannot continue from its watermark: this run becomes a full run.
         r.mode = 'full';
         r.cursor = null;
@@ -212,7 +212,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         await upsertSearchAttributes([{ key: TigerSyncMode, value: 'full' }]);
         return fullRun(r);
       }
-      if (applying) await applying;
+      await applying;
       r.seq++;
       r.pages++;
       r.counts.fetched += fetched.count;

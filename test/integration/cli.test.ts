@@ -1,0 +1,140 @@
+// The `tiger` CLI as an operator runs it: a real process against the real Temporal server, a
+// worker, the webhook/REST server and the Okta emulator.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTigerServer, listen } from '../../client/server';
+import { startHarness, uniqueName, type Harness } from '../support/harness';
+import { connectorYaml, snapshot } from '../support/okta-expect';
+
+let h: Harness;
+let serverUrl = '';
+let closeServer: () => void = () => undefined;
+const root = join(__dirname, '..', '..');
+const name = uniqueName('cli-okta');
+const SECRET_TOKEN = 'emulator-token';
+
+function tiger(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'tiger.js'), ...args], {
+      cwd: h.dir,
+      env: { ...process.env, TEMPORAL_ADDRESS: h.address, TIGER_SERVER_URL: serverUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  h = await startHarness({ emulator: { users: 300, groups: 15, apps: 3, seed: 5 } });
+  await h.startWorker();
+  process.env.CLI_HOOK_SECRET = 'cli-hook-secret';
+  process.env.TIGER_API_TOKEN = 'rest-api-token';
+  const server = createTigerServer({ store: h.store, client: async () => h.client });
+  serverUrl = `http://127.0.0.1:${await listen(server, 0)}`;
+  closeServer = () => server.close();
+});
+afterAll(async () => {
+  closeServer();
+  await h?.close();
+});
+
+describe('tiger connector', () => {
+  it('rejects an invalid file with exit code 2, naming file and field, and stores nothing', async () => {
+    const bad = join(h.dir, 'bad.yaml');
+    writeFileSync(bad, connectorYaml(name).replace('interval: 15m', 'interval: 15 minutes'));
+    const r = await tiger(['connector', 'create', '-f', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.yaml');
+    expect(r.stderr).toContain('sync.interval');
+    expect(await h.store.getConnector(name)).toBeNull();
+  });
+
+  it('creates a connector with its schedule, and never prints a secret', async () => {
+    const file = join(h.dir, 'okta.yaml');
+    writeFileSync(file, connectorYaml(name, 'webhooks:\n  enabled: true\n  secret: ${CLI_HOOK_SECRET}\n  events:\n    - user.account.update_profile\n'));
+    const r = await tiger(['connector', 'create', '-f', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`schedule/${name}`);
+    const again = await tiger(['connector', 'create', '-f', file]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+    const desc = await h.client.schedule.getHandle(`schedule/${name}`).describe();
+    expect(desc.action.type).toBe('startWorkflow');
+    const get = await tiger(['connector', 'get', name, '--json']);
+    expect(get.code).toBe(0);
+    expect(JSON.parse(get.stdout).config.apiToken).toBe('${OKTA_API_TOKEN}');
+    expect(get.stdout).not.toContain(SECRET_TOKEN);
+    expect(get.stdout).not.toContain('cli-hook-secret');
+    const list = JSON.parse((await tiger(['connector', 'list', '--json'])).stdout);
+    expect(list.map((c: { name: string }) => c.name)).toContain(name);
+  });
+
+  it('sync --wait runs a full sync; status, logs and export report it', async () => {
+    const r = await tiger(['connector', 'sync', name, '--full', '--wait', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.status).toBe('succeeded');
+    const snap = await snapshot(h.emulator!.url);
+    expect(summary.counts.inserted).toBe(snap.users.length + snap.groups.length + snap.apps.length + snap.memberships.length + snap.appUsers.length);
+
+    const status = JSON.parse((await tiger(['connector', 'status', name, '--json'])).stdout);
+    expect(status.stored.user).toBe(snap.users.length);
+    expect(status.lastRuns[0].status).toBe('succeeded');
+    expect(status.schedule.nextRuns.length).toBeGreaterThan(0);
+
+    const logs = JSON.parse((await tiger(['connector', 'logs', name, '--json'])).stdout);
+    expect(logs.some((l: { message: string }) => l.message.startsWith('run succeeded'))).toBe(true);
+
+    const exported = JSON.parse((await tiger(['connector', 'export', name, '--json'])).stdout);
+    expect(Object.keys(exported).sort()).toEqual(['appUsers', 'apps', 'groups', 'memberships', 'users']);
+    expect(exported.users.map((u: { id: string }) => u.id).sort()).toEqual(snap.users.map((u) => u.id).sort());
+  });
+
+  it('test reports the seed-004 shape, by CLI and by REST', async () => {
+    const r = await tiger(['connector', 'test', name, '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    const snap = await snapshot(h.emulator!.url);
+    expect(result).toMatchObject({ status: 'success', details: { connectorType: 'okta', groupsFound: snap.groups.length } });
+    expect(result.details.usersFound).toBeGreaterThan(0);
+    expect(typeof result.details.latency).toBe('number');
+
+    const unauthorized = await fetch(`${serverUrl}/api/v1/connectors/test`, { method: 'POST', body: JSON.stringify({ connectorId: name }) });
+    expect(unauthorized.status).toBe(401);
+    const res = await fetch(`${serverUrl}/api/v1/connectors/test`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer rest-api-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ connectorId: name }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'success', message: expect.any(String), details: { connectorType: 'okta' } });
+  });
+
+  it('test-webhook sends a sample event through server, workflow and store', async () => {
+    const r = await tiger(['connector', 'test-webhook', name, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).ok).toBe(true);
+  });
+
+  it('fails with a non-zero exit code for an unknown connector', async () => {
+    const r = await tiger(['connector', 'status', 'no-such-connector']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no connector named "no-such-connector"');
+  });
+
+  it('delete removes the connector and its schedule', async () => {
+    const r = await tiger(['connector', 'delete', name]);
+    expect(r.code).toBe(0);
+    expect(await h.store.getConnector(name)).toBeNull();
+    await expect(h.client.schedule.getHandle(`schedule/${name}`).describe()).rejects.toThrow();
+  });
+});
