@@ -6,8 +6,10 @@ import { devCommand } from './commands/dev';
 import { emulatorCommand } from './commands/emulator';
 import { serverCommand, workerCommand } from './commands/processes';
 import { CliContext, ExitError, UsageError } from './context';
+import { loadDevEnv } from './dev-env';
 
 export async function main(argv: string[]): Promise<void> {
+  loadDevEnv();
   const ctx = new CliContext();
   const program = new Command('tiger')
     .description('tiger-sync: durable identity-connector sync on Temporal')

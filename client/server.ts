@@ -53,7 +53,7 @@ export function createTigerServer(deps: ServerDeps): Server {
       return answer ? send(res, 200, answer) : send(res, 400, { error: 'missing x-okta-verification-challenge header' });
     }
     if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' });
-    const secret = def.webhooks.secret ? resolveReferences(def.webhooks.secret, { env, secrets: loadSecrets({ env }) }) : '';
+    const secret = def.webhooks.secret ? resolveReferences(def.webhooks.secret, { env, secrets: loadSecrets({ env }) }, `connector ${def.name} webhooks.secret`) : '';
     if (!secretMatches(header(req, 'authorization'), secret)) {
       log(`webhook ${name}: rejected a delivery with a wrong or missing Authorization header`);
       return send(res, 401, { error: 'unauthorized' });

@@ -1,5 +1,5 @@
 // `tiger worker` / `node worker/main.ts`: a standalone worker process (scaled out in production).
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectClient, temporalTarget } from '../client/temporal';
 import { openStore } from '../store';
 import { tigerPaths } from '../client/paths';
@@ -7,7 +7,7 @@ import { startWorker } from './worker';
 import { loadBundle } from './bundle';
 
 export async function runWorkerProcess(): Promise<void> {
-  Runtime.install({ logger: undefined });
+  Runtime.install({ logger: new DefaultLogger((process.env.TIGER_LOG_LEVEL as 'INFO' | undefined) ?? 'INFO') });
   const target = temporalTarget();
   const paths = tigerPaths();
   const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqliteFile: paths.sqlite });

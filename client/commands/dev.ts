@@ -1,10 +1,10 @@
 // `tiger dev`: the whole system on embedded defaults — Temporal dev server + UI, a worker, the
 // webhook/REST server, the Okta emulator with demo data, the demo connector and its first full
 // sync. State lives in .tiger/; Ctrl-C stops everything.
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadConnectorFile } from '../../config/load';
@@ -13,6 +13,7 @@ import { startOktaEmulator } from '../../emulators/okta';
 import { openStore } from '../../store';
 import { loadBundle } from '../../worker/bundle';
 import { startWorker } from '../../worker/worker';
+import { writeDevEnv } from '../dev-env';
 import { startDevServer } from '../devserver';
 import { syncWorkflowId } from '../ids';
 import { say } from '../output';
@@ -45,7 +46,7 @@ async function runDev(o: {
   users: number; groups: number; apps: number; seed: number; exitAfterSync?: boolean;
 }): Promise<void> {
   // Ctrl-C is ours: the worker is shut down gracefully below, not by the runtime's own handler.
-  Runtime.install({ shutdownSignals: [] });
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
   const paths = tigerPaths();
   mkdirSync(paths.home, { recursive: true });
   const stops: (() => Promise<unknown>)[] = [];
@@ -76,7 +77,14 @@ async function runDev(o: {
     process.env.OKTA_API_TOKEN = token;
     process.env.OKTA_WEBHOOK_SECRET ??= randomBytes(24).toString('hex');
     process.env.TIGER_API_TOKEN ??= randomBytes(24).toString('hex');
-    writeFileSync(join(paths.home, 'api-token'), process.env.TIGER_API_TOKEN, { mode: 0o600 });
+    writeDevEnv({
+      OKTA_DOMAIN: emulator.url,
+      OKTA_API_TOKEN: token,
+      OKTA_WEBHOOK_SECRET: process.env.OKTA_WEBHOOK_SECRET,
+      TIGER_API_TOKEN: process.env.TIGER_API_TOKEN,
+      TIGER_SERVER_URL: `http://127.0.0.1:${o.serverPort}`,
+      TEMPORAL_ADDRESS: temporal.address,
+    });
 
     const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqliteFile: paths.sqlite });
     stops.push(() => store.close());
@@ -109,7 +117,7 @@ async function runDev(o: {
     const ui = `${temporal.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`TigerConnector="${def.name}"`)}`;
     say('');
     say(`Temporal UI:   ${ui}`);
-    say(`REST API:      POST http://127.0.0.1:${serverPort}/api/v1/connectors/test (bearer token in .tiger/api-token)`);
+    say(`REST API:      POST http://127.0.0.1:${serverPort}/api/v1/connectors/test (bearer token: TIGER_API_TOKEN in .tiger/dev.env)`);
     say('Next, in another terminal (same folder):');
     say(`  npx tiger connector status ${def.name}`);
     say(`  npx tiger connector logs ${def.name}`);

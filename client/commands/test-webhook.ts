@@ -19,7 +19,7 @@ export async function testWebhook(
   const userId = o.user ?? (await store.exportData(def.name, { includeDeleted: false })).users[0]?.id;
   if (!userId) throw new UsageError('no user in the store to name in the sample event: sync first or pass --user <id>');
   const env = process.env;
-  const secret = def.webhooks.secret ? resolveReferences(def.webhooks.secret, { env, secrets: loadSecrets({ env }) }) : '';
+  const secret = def.webhooks.secret ? resolveReferences(def.webhooks.secret, { env, secrets: loadSecrets({ env }) }, `connector ${def.name} webhooks.secret`) : '';
   const since = Date.now();
   const url = `${o.server.replace(/\/$/, '')}/webhooks/okta/${encodeURIComponent(def.name)}`;
   const res = await request(url, {

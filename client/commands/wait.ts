@@ -45,9 +45,9 @@ export async function waitForRequest(client: Client, workflowId: string, request
         }
         if (p.state === 'held' && show) say('run held: deletions above the threshold wait for `tiger connector approve-deletions`');
         if (p.state === 'held') return { runId: run.runId, requestIds: run.requestIds, mode: run.mode, trigger: run.trigger, status: 'held', counts: run.counts, finishedAtMs: Date.now() };
-      } else if (show && Date.now() - lastLine > 3000) {
+      } else if (show && p.run && Date.now() - lastLine > 3000) {
         lastLine = Date.now();
-        say('waiting for the running sync to finish; this request runs right after it');
+        say(`a ${p.run.mode} run is in progress; this request runs right after it`);
       }
       await sleep(500);
     }
