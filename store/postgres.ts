@@ -15,6 +15,7 @@ import type {
   IdentityStore,
   LinkKind,
   ObjectKind,
+  ProjectionRecord,
   RunLogEntry,
   RunMode,
   RunRecord,
@@ -545,6 +546,61 @@ export class PostgresStore implements IdentityStore {
         appUsers: await links('appUser'),
       };
     });
+  }
+
+  async listObjects(
+    connector: string,
+    kind: ObjectKind,
+    opts: { afterId: string | null; limit: number; includeDeleted: boolean },
+  ): Promise<ExportedObject[]> {
+    const live = opts.includeDeleted ? '' : 'AND deleted_at IS NULL';
+    const { rows } = await this.pool.query<{ external_id: string; attributes: Record<string, unknown>; deleted_at: Date | null }>(
+      `SELECT external_id, attributes, deleted_at FROM objects
+       WHERE connector = $1 AND kind = $2 AND ($3::text IS NULL OR external_id > $3) ${live}
+       ORDER BY external_id LIMIT $4`,
+      [connector, kind, opts.afterId, opts.limit],
+    );
+    return rows.map((r) => {
+      const out: ExportedObject = { id: r.external_id, attributes: r.attributes };
+      if (opts.includeDeleted) out.deletedAt = iso(r.deleted_at);
+      return out;
+    });
+  }
+
+  // ---- projection map ----
+
+  async getProjections(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<ProjectionRecord[]> {
+    if (sourceIds.length === 0) return [];
+    const { rows } = await this.pool.query<{ target: string; source: string; kind: ObjectKind; source_id: string; target_id: string; hash: string; updated_at: Date }>(
+      `SELECT target, source, kind, source_id, target_id, hash, updated_at FROM projections
+       WHERE target = $1 AND source = $2 AND kind = $3 AND source_id = ANY($4::text[])
+       ORDER BY source_id`,
+      [target, source, kind, sourceIds],
+    );
+    return rows.map((r) => ({
+      target: r.target,
+      source: r.source,
+      kind: r.kind,
+      sourceId: r.source_id,
+      targetId: r.target_id,
+      hash: r.hash,
+      updatedAt: r.updated_at.toISOString(),
+    }));
+  }
+
+  async saveProjections(rows: Omit<ProjectionRecord, 'updatedAt'>[]): Promise<void> {
+    if (rows.length === 0) return;
+    // The last row of a duplicated key wins, as it would row by row; ON CONFLICT refuses to touch
+    // one row twice in a statement.
+    const unique = [...new Map(rows.map((r) => [JSON.stringify([r.target, r.source, r.kind, r.sourceId]), r])).values()];
+    const col = (f: (r: Omit<ProjectionRecord, 'updatedAt'>) => string) => unique.map(f);
+    await this.pool.query(
+      `INSERT INTO projections (target, source, kind, source_id, target_id, hash, updated_at)
+       SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       ON CONFLICT (target, source, kind, source_id) DO UPDATE SET target_id = excluded.target_id,
+         hash = excluded.hash, updated_at = excluded.updated_at`,
+      [col((r) => r.target), col((r) => r.source), col((r) => r.kind), col((r) => r.sourceId), col((r) => r.targetId), col((r) => r.hash)],
+    );
   }
 
   async counts(connector: string): Promise<Record<ObjectKind | LinkKind, number>> {

@@ -90,4 +90,16 @@ CREATE TABLE IF NOT EXISTS staged_pages (
   applied_at  timestamptz
 );
 CREATE INDEX IF NOT EXISTS staged_pages_by_run ON staged_pages (run_id);
+
+-- Projection map: the target object each source object became, and the hash of what was written.
+CREATE TABLE IF NOT EXISTS projections (
+  target      text COLLATE "C" NOT NULL,
+  source      text COLLATE "C" NOT NULL,
+  kind        text COLLATE "C" NOT NULL,
+  source_id   text COLLATE "C" NOT NULL,
+  target_id   text NOT NULL,
+  hash        text NOT NULL,
+  updated_at  timestamptz NOT NULL,
+  PRIMARY KEY (target, source, kind, source_id)
+);
 `;

@@ -89,4 +89,16 @@ CREATE TABLE IF NOT EXISTS staged_pages (
   applied_at  TEXT
 );
 CREATE INDEX IF NOT EXISTS staged_pages_by_run ON staged_pages (run_id);
+
+-- Projection map: the target object each source object became, and the hash of what was written.
+CREATE TABLE IF NOT EXISTS projections (
+  target      TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  source_id   TEXT NOT NULL,
+  target_id   TEXT NOT NULL,
+  hash        TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (target, source, kind, source_id)
+) WITHOUT ROWID;
 `;

@@ -16,6 +16,7 @@ import type {
   IdentityStore,
   LinkKind,
   ObjectKind,
+  ProjectionRecord,
   RunLogEntry,
   RunMode,
   RunRecord,
@@ -483,6 +484,55 @@ export class SqliteStore implements IdentityStore {
       apps: objects('app'),
       appUsers: links('appUser'),
     }))();
+  }
+
+  async listObjects(
+    connector: string,
+    kind: ObjectKind,
+    opts: { afterId: string | null; limit: number; includeDeleted: boolean },
+  ): Promise<ExportedObject[]> {
+    const live = opts.includeDeleted ? '' : 'AND deleted_at IS NULL';
+    const rows = this.sql(
+      `SELECT external_id, attributes, deleted_at FROM objects
+       WHERE connector = @connector AND kind = @kind AND (@afterId IS NULL OR external_id > @afterId) ${live}
+       ORDER BY external_id LIMIT @limit`,
+    ).all({ connector, kind, afterId: opts.afterId, limit: opts.limit }) as {
+      external_id: string;
+      attributes: string;
+      deleted_at: string | null;
+    }[];
+    return rows.map((r) => {
+      const out: ExportedObject = { id: r.external_id, attributes: JSON.parse(r.attributes) as Record<string, unknown> };
+      if (opts.includeDeleted) out.deletedAt = r.deleted_at;
+      return out;
+    });
+  }
+
+  // ---- projection map ----
+
+  async getProjections(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<ProjectionRecord[]> {
+    if (sourceIds.length === 0) return [];
+    return this.sql(
+      `SELECT target, source, kind, source_id AS sourceId, target_id AS targetId, hash, updated_at AS updatedAt
+       FROM projections
+       WHERE target = ? AND source = ? AND kind = ? AND source_id IN (SELECT value FROM json_each(?))
+       ORDER BY source_id`,
+    ).all(target, source, kind, JSON.stringify(sourceIds)) as ProjectionRecord[];
+  }
+
+  async saveProjections(rows: Omit<ProjectionRecord, 'updatedAt'>[]): Promise<void> {
+    const upsert = this.sql(
+      `INSERT INTO projections (target, source, kind, source_id, target_id, hash, updated_at)
+       VALUES (@target, @source, @kind, @sourceId, @targetId, @hash, @now)
+       ON CONFLICT (target, source, kind, source_id) DO UPDATE SET target_id = excluded.target_id,
+         hash = excluded.hash, updated_at = excluded.updated_at`,
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) {
+        upsert.run({ target: r.target, source: r.source, kind: r.kind, sourceId: r.sourceId, targetId: r.targetId, hash: r.hash, now });
+      }
+    })();
   }
 
   async counts(connector: string): Promise<Record<ObjectKind | LinkKind, number>> {

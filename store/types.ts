@@ -89,6 +89,21 @@ export interface ExportData {
   appUsers: ExportedLink[];
 }
 
+/** What was last written to a projection target for one source object. */
+export interface ProjectionRecord {
+  /** The target connector (the directory written to). */
+  target: string;
+  /** The source connector whose store objects are projected. */
+  source: string;
+  kind: ObjectKind;
+  sourceId: string;
+  /** The object's id in the target (objectGUID / entryUUID): what to update, move or disable. */
+  targetId: string;
+  /** Content hash of what was projected: an unchanged hash means nothing to write. */
+  hash: string;
+  updatedAt?: string;
+}
+
 export interface DeletionCandidates {
   kind: ObjectKind | LinkKind;
   /** Live (not deleted) rows of this kind before the run. */
@@ -135,5 +150,18 @@ export interface IdentityStore {
   clearWatermarks(connector: string): Promise<void>;
 
   exportData(connector: string, opts: { includeDeleted: boolean }): Promise<ExportData>;
+  /** One page of a connector's objects in external-id (byte) order, after `afterId` (keyset
+   *  paging: stable while rows are added). `deletedAt` is set only with includeDeleted. */
+  listObjects(
+    connector: string,
+    kind: ObjectKind,
+    opts: { afterId: string | null; limit: number; includeDeleted: boolean },
+  ): Promise<ExportedObject[]>;
+
+  // projection map: which target object each source object became, and what was written
+  /** The records for those source ids that were projected to `target` before (others are absent). */
+  getProjections(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<ProjectionRecord[]>;
+  /** Upserts by (target, source, kind, sourceId). */
+  saveProjections(rows: Omit<ProjectionRecord, 'updatedAt'>[]): Promise<void>;
   counts(connector: string): Promise<Record<ObjectKind | LinkKind, number>>;
 }

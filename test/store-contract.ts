@@ -363,6 +363,68 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
       });
     });
 
+    describe('listing objects page by page', () => {
+      it('pages by external id after a key, with or without deleted objects', async () => {
+        const c = unique('okta');
+        const ids = ['u05', 'u01', 'u10', 'u03', 'U02', 'u04'];
+        await apply(c, 'r1', { objects: ids.map((id) => user(id, { email: `${id}@example.com` })) });
+        await apply(c, 'r1', { objects: [group('g1')], deletions: [{ kind: 'user', id: 'u03' }] });
+        await apply(unique('other'), 'r1', { objects: [user('u00', {})] });
+
+        const page = (afterId: string | null, limit: number, includeDeleted: boolean) =>
+          store.listObjects(c, 'user', { afterId, limit, includeDeleted });
+        // Byte order: upper case sorts before lower case on both engines.
+        const first = await page(null, 3, false);
+        expect(first).toEqual([
+          { id: 'U02', attributes: { email: 'U02@example.com' } },
+          { id: 'u01', attributes: { email: 'u01@example.com' } },
+          { id: 'u04', attributes: { email: 'u04@example.com' } },
+        ]);
+        expect((await page('u04', 3, false)).map((o) => o.id)).toEqual(['u05', 'u10']);
+        expect(await page('u10', 3, false)).toEqual([]);
+
+        const all = await page('u01', 10, true);
+        expect(all.map((o) => [o.id, o.deletedAt === null ? 'live' : typeof o.deletedAt])).toEqual([
+          ['u03', 'string'],
+          ['u04', 'live'],
+          ['u05', 'live'],
+          ['u10', 'live'],
+        ]);
+        expect((await store.listObjects(c, 'group', { afterId: null, limit: 10, includeDeleted: false })).map((o) => o.id)).toEqual(['g1']);
+      });
+    });
+
+    describe('projection map', () => {
+      it('saves, reads back and updates what was projected, per target, source and kind', async () => {
+        const target = unique('ad');
+        const source = unique('okta');
+        expect(await store.getProjections(target, source, 'user', ['u1'])).toEqual([]);
+        expect(await store.getProjections(target, source, 'user', [])).toEqual([]);
+        await store.saveProjections([
+          { target, source, kind: 'user', sourceId: 'u1', targetId: 't-1', hash: 'h1' },
+          { target, source, kind: 'user', sourceId: 'u2', targetId: 't-2', hash: 'h2' },
+          { target, source, kind: 'group', sourceId: 'u1', targetId: 't-g', hash: 'hg' },
+          { target: unique('ldap'), source, kind: 'user', sourceId: 'u1', targetId: 'x', hash: 'x' },
+        ]);
+        const got = await store.getProjections(target, source, 'user', ['u2', 'u1', 'u9']);
+        expect(got.every((r) => !Number.isNaN(Date.parse(r.updatedAt!)))).toBe(true);
+        expect(got.map(({ updatedAt: _at, ...r }) => r)).toEqual([
+          { target, source, kind: 'user', sourceId: 'u1', targetId: 't-1', hash: 'h1' },
+          { target, source, kind: 'user', sourceId: 'u2', targetId: 't-2', hash: 'h2' },
+        ]);
+
+        // Upsert by key; within one call the last row of a key wins.
+        await store.saveProjections([
+          { target, source, kind: 'user', sourceId: 'u1', targetId: 't-1', hash: 'h1-old' },
+          { target, source, kind: 'user', sourceId: 'u1', targetId: 't-1b', hash: 'h1-new' },
+        ]);
+        const [u1] = await store.getProjections(target, source, 'user', ['u1']);
+        expect(u1).toMatchObject({ targetId: 't-1b', hash: 'h1-new' });
+        expect(await store.getProjections(target, source, 'group', ['u1'])).toMatchObject([{ targetId: 't-g' }]);
+        await store.saveProjections([]);
+      });
+    });
+
     describe('watermarks', () => {
       it('upserts by connector and key, and clears one connector’s', async () => {
         const c = unique('okta');

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { ConnectorCache } from '../activities/connector-cache';
 import { createLiveActivities } from '../activities/live';
+import { createProjectActivities } from '../activities/project';
 import { createRequestActivities } from '../activities/request';
 import { createSyncActivities } from '../activities/sync';
 import { createTestActivities } from '../activities/test-connection';
@@ -14,6 +15,7 @@ export function createActivities(store: IdentityStore, client: () => Promise<Cli
       ...createLiveActivities({ store, connectors }),
       ...createRequestActivities({ store, client }),
       ...createTestActivities({ connectors }),
+      ...createProjectActivities({ store, connectors }),
     },
     connectors,
   };

@@ -2,3 +2,4 @@ export { syncWorkflow } from './sync';
 export { liveWorkflow } from './live';
 export { scheduledSyncWorkflow } from './scheduled';
 export { testConnectionWorkflow } from './test-connection';
+export { projectWorkflow } from './project';

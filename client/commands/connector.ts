@@ -12,6 +12,7 @@ import { printJson, printTable, say } from '../output';
 import { refOf, requestSync } from '../requests';
 import { deleteSchedule, upsertSchedule } from '../schedules';
 import { testConnection } from '../test-connection';
+import { projectCommand } from './project';
 import { connectorStatus } from './status';
 import { waitForRequest } from './wait';
 import { testWebhook } from './test-webhook';
@@ -209,6 +210,8 @@ export function connectorCommands(ctx: CliContext): Command {
       await handle.signal(approveDeletionsSignal, { runId: progress.run.runId, approved: !o.reject });
       say(`${o.reject ? 'rejected' : 'approved'} deletions of run ${progress.run.runId}`);
     });
+
+  cmd.addCommand(projectCommand(ctx));
 
   return cmd;
 }
