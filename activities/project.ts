@@ -43,7 +43,7 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
     }
     const { def, connector } = await connectors.get(target);
     if (!canWrite(connector)) {
-      throw new ConfigError([{ file: `connector ${target}`, path: 'type', message: `a ${def.type} connector cannot be a projection target (it cannot write)` }]);
+      throw new ConfigError([{ file: `connector ${target}`, path: 'type', message: `cannot be a projection target: ${def.type} connectors cannot write (use an active-directory or ldap connector)` }]);
     }
     const rules = def.config.projection;
     if (!rules || typeof rules !== 'object') {
