@@ -38,7 +38,9 @@ export async function liveWorkflow(input: LiveWorkflowInput): Promise<number> {
   });
 
   for (;;) {
-    if (!(await condition(() => queue.length > 0, opts.idleMillis))) break;
+    // Checked after the wait whatever it returned: an event and the idle timer can land together.
+    if (queue.length === 0) await condition(() => queue.length > 0, opts.idleMillis);
+    if (queue.length === 0) break;
     const batch = queue.splice(0, opts.batchEvents);
     await acts.applyLiveEvents({
       connector: input.connector,

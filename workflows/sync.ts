@@ -4,6 +4,7 @@
 // counters, and stays bounded by continue-as-new.
 import {
   condition,
+  ContinueAsNew,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -54,6 +55,9 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
   const recent: RunSummary[] = input.recent ?? [];
   let held = false;
   let approval: boolean | undefined;
+  // Pages handled by this execution: the history bound is per execution, not per run.
+  let pagesHere = 0;
+  const shouldHandOver = () => pagesHere >= opts.continueAsNewAfterPages || workflowInfo().continueAsNewSuggested;
 
   setHandler(requestSyncSignal, (req) => {
     if (run?.requestIds.includes(req.requestId) || pending.some((p) => p.requestId === req.requestId)) return;
@@ -94,7 +98,10 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
   for (;;) {
     if (!run) {
       // signalWithStart delivers the first request with the start; later ones may follow.
-      if (pending.length === 0 && !(await condition(() => pending.length > 0, opts.idleMillis))) break;
+      // Checked again after the wait, whatever it returned: a signal and the idle timer can land
+      // in the same activation, and a request must never be left behind in a closing workflow.
+      if (pending.length === 0) await condition(() => pending.length > 0, opts.idleMillis);
+      if (pending.length === 0) break;
       run = await beginRun(coalesce(pending));
       pending = [];
     }
@@ -165,12 +172,13 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         await applying;
         r.seq++;
         r.pages++;
+        pagesHere++;
         r.counts.fetched += fetched.count;
         if (fetched.incomplete && !r.incomplete.includes(resource)) r.incomplete.push(resource);
         applying = applyStaged(r, stageKey);
         r.cursor = fetched.nextCursor;
         if (!r.cursor) break;
-        if (r.pages % opts.continueAsNewAfterPages === 0 || workflowInfo().continueAsNewSuggested) {
+        if (shouldHandOver()) {
           await applying;
           return 'continue';
         }
@@ -178,6 +186,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
       await applying;
       r.resourceIndex++;
       r.cursor = null;
+      if (r.resourceIndex < r.resources.length && shouldHandOver()) return 'continue';
     }
     await deletions(r);
     // The delta watermark taken before reading is stored only now, after everything is applied.
@@ -215,12 +224,13 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
       await applying;
       r.seq++;
       r.pages++;
+      pagesHere++;
       r.counts.fetched += fetched.count;
       applying = applyStaged(r, stageKey);
       r.cursor = fetched.nextCursor;
       nextWatermark = fetched.watermark;
       if (!r.cursor) break;
-      if (r.pages % opts.continueAsNewAfterPages === 0) {
+      if (shouldHandOver()) {
         await applying;
         return 'continue';
       }
@@ -293,5 +303,5 @@ function addCounts(into: Counts, c: Partial<Counts>): void {
 }
 
 function isContinueAsNew(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ContinueAsNew';
+  return err instanceof ContinueAsNew;
 }

@@ -90,15 +90,34 @@ export class DirectoryWriter {
       const v = this.values(obj);
       Object.assign(attrs, { objectClass: 'inetOrgPerson', cn: String(obj.attributes.displayName ?? v.uid), sn: v.sn ?? String(obj.attributes.displayName ?? v.uid), ...v });
     }
-    await this.s.write(async (c) => {
-      const list = Object.entries(attrs).filter(([k]) => k !== 'unicodePwd').map(([type, values]) => new Attribute({ type, values: Array.isArray(values) ? values : [values] }));
-      if ('unicodePwd' in attrs) list.push(new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${randomBytes(18).toString('base64')}Aa1!"`, 'utf16le')] }));
-      await c.add(dn, list);
-    }, resource);
+    try {
+      await this.s.write(async (c) => {
+        const list = Object.entries(attrs).filter(([k]) => k !== 'unicodePwd').map(([type, values]) => new Attribute({ type, values: Array.isArray(values) ? values : [values] }));
+        if ('unicodePwd' in attrs) list.push(new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${randomBytes(18).toString('base64')}Aa1!"`, 'utf16le')] }));
+        await c.add(dn, list);
+      }, resource);
+    } catch (err) {
+      // entryAlreadyExists: a retry of a create whose answer was lost (the worker died after the
+      // add) finds its own entry — adopt it. Someone else's account at that DN is never taken over.
+      if (!(err instanceof ConnectorError && err.details.status === 68)) throw err;
+      return this.adopt(resource, dn, obj, attrs);
+    }
     const [e] = await this.s.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [this.p.idAttribute], explicitBufferAttributes: this.p.binaryAttributes });
     const id = e && this.p.idOf(e);
     if (!id) throw new ConnectorError('transient', `${this.s.connector}: created ${dn} but could not read its ${this.p.idAttribute}`, { connector: this.s.connector, resource });
     return { targetId: id, action: 'created' };
+  }
+
+  private async adopt(resource: ObjectResource, dn: string, obj: WriteObject, wanted: Record<string, string | string[]>): Promise<WriteResult> {
+    const keys = ['employeeNumber', 'mail'].filter((k) => typeof wanted[k] === 'string');
+    const [e] = await this.s.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [this.p.idAttribute, ...keys], explicitBufferAttributes: this.p.binaryAttributes });
+    const id = e && this.p.idOf(e);
+    const same = e && keys.length > 0 && keys.every((k) => asStrings(e[k] as string | string[] | undefined)[0] === wanted[k]);
+    if (!id || !same) {
+      throw new ConnectorError('bad-request', `${this.s.connector}: ${resource} ${obj.id}: ${dn} already exists and is not this identity (its ${keys.join('/') || 'identifying attributes'} differ): rename or remove it`, { connector: this.s.connector, resource });
+    }
+    const updated = await this.update(resource, id, obj);
+    return { targetId: id, action: updated.action === 'unchanged' ? 'created' : updated.action };
   }
 
   private async entryOf(resource: ObjectResource, targetId: string): Promise<{ dn: string; raw: Record<string, unknown> }> {

@@ -116,6 +116,12 @@ describe('active-directory connector on Samba', () => {
     const listed = await ldapsearchList(dirs.ad, `OU=${dept},OU=Projected,${dirs.ad.baseDn}`, '(objectClass=user)', 'userAccountControl');
     expect(new Map(listed)).toEqual(new Map([[`CN=Proj One ${run_id},OU=${dept},OU=Projected,${dirs.ad.baseDn}`, '512'], [`CN=Proj\\, Three ${run_id},OU=${dept},OU=Projected,${dirs.ad.baseDn}`, '514']]));
     const id1 = results[0].targetId!;
+    // A retried create (its answer lost to a crash) adopts its own entry; a stranger's is refused.
+    const again = await target.create!('users', { id: 's1', attributes: { username: `p1-${run_id}`, displayName: `Proj One ${run_id}`, email: 'p1@example.com', department: dept, firstName: 'Proj', lastName: 'One' } });
+    expect(again.targetId).toBe(id1);
+    await expect(
+      target.create!('users', { id: 'other', attributes: { username: `x-${run_id}`, displayName: `Proj One ${run_id}`, email: 'someone.else@example.com', department: dept } }),
+    ).rejects.toThrow(/already exists and is not this identity/);
     const moved = await target.update!('users', id1, { id: 's1', attributes: { username: `p1-${run_id}`, displayName: `Proj One ${run_id}`, email: 'p1-new@example.com', department: `${dept}b` } });
     expect(moved.action).toBe('moved');
     const after = (await target.getById!('users', id1))!;
