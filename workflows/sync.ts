@@ -102,8 +102,18 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
       // in the same activation, and a request must never be left behind in a closing workflow.
       if (pending.length === 0) await condition(() => pending.length > 0, opts.idleMillis);
       if (pending.length === 0) break;
-      run = await beginRun(coalesce(pending));
+      // Taken before the first await: requests signalled while beginRun runs wait for the next run.
+      const taken = pending;
       pending = [];
+      const req = coalesce(taken);
+      try {
+        run = await beginRun(req);
+      } catch (err) {
+        // Even a run that could not start answers its requests (a waiting CLI must not hang).
+        recent.unshift({ runId: 'not-started', ...req, status: 'failed', counts: zeroCounts(), error: failureMessage(err), finishedAtMs: Date.now() });
+        recent.splice(RECENT_KEPT);
+        continue;
+      }
     }
     await upsertSearchAttributes([
       { key: TigerSyncMode, value: run.mode },
@@ -117,7 +127,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
       summary = await finish(run, held ? 'held' : 'succeeded');
     } catch (err) {
       if (isContinueAsNew(err)) throw err;
-      const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      const message = failureMessage(err);
       log.error('sync run failed', { runId: run.runId, error: message });
       summary = await finish(run, 'failed', message);
     }
@@ -300,6 +310,10 @@ function addCounts(into: Counts, c: Partial<Counts>): void {
   into.updated += c.updated ?? 0;
   into.unchanged += c.unchanged ?? 0;
   into.deleted += c.deleted ?? 0;
+}
+
+function failureMessage(err: unknown): string {
+  return err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
 }
 
 function isContinueAsNew(err: unknown): boolean {

@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 it('tiger dev syncs the demo connector and prints the UI link and next commands', async () => {
   const base = 21000 + Math.floor(Math.random() * 2000) * 4;
   const args = ['dev', '--exit-after-sync', '--temporal-port', String(base), '--ui-port', String(base + 1), '--server-port', String(base + 2), '--okta-port', String(base + 3), '--users', '300', '--groups', '12', '--apps', '3'];
-  const env = { ...process.env, TIGER_HOME: join(dir, '.tiger') };
+  const env: NodeJS.ProcessEnv = { ...process.env, TIGER_HOME: join(dir, '.tiger') };
   for (const k of ['OKTA_API_TOKEN', 'OKTA_DOMAIN', 'OKTA_WEBHOOK_SECRET', 'TIGER_API_TOKEN', 'TEMPORAL_ADDRESS', 'TIGER_TASK_QUEUE']) delete env[k];
   const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
     const child = spawn(process.execPath, [join(root, 'bin', 'tiger.js'), ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });

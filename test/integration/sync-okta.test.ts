@@ -185,6 +185,21 @@ describe('failure handling', () => {
     expect(summary.error).not.toContain('not-the-right-token');
   });
 
+  it('a connector whose secret reference cannot be resolved fails its run with the variable named', async () => {
+    const name = uniqueName('okta-noenv');
+    await h.addConnector(connectorYaml(name).replace('${OKTA_API_TOKEN}', '${TIGER_TEST_UNSET_TOKEN}'));
+    const summary = await h.sync(name, 'full');
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toContain('TIGER_TEST_UNSET_TOKEN');
+    // The workflow is still alive and serves the next request.
+    process.env.TIGER_TEST_UNSET_TOKEN = 'emulator-token';
+    try {
+      expect((await h.sync(name, 'full')).status).toBe('succeeded');
+    } finally {
+      delete process.env.TIGER_TEST_UNSET_TOKEN;
+    }
+  });
+
   it('a full run that would delete more than the threshold holds until approved', async () => {
     const name = uniqueName('okta-guard');
     await h.addConnector(connectorYaml(name, 'deletionThreshold: 0.01\n'));
