@@ -5,8 +5,8 @@ import { Context } from '@temporalio/activity';
 import { ConfigError, type ConnectorDefinition } from '../config/types';
 import { projectIdentities, type ProjectionOutcome } from '../connectors/ldap';
 import { canWrite, type Connector, type Writes } from '../connectors/types';
-import { planProjection, type PlannedItem } from '../pipeline/projection';
-import type { IdentityStore } from '../store/types';
+import { planMembers, planProjection, projectionHash, stateOf, type MemberPlan, type PlannedItem } from '../pipeline/projection';
+import type { IdentityStore, ProjectionRecord } from '../store/types';
 import type { ProjectCounts } from '../workflows/project-types';
 import { zeroProjectCounts } from '../workflows/project-types';
 import type { ConnectorCache } from './connector-cache';
@@ -52,6 +52,14 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
     return { def, connector, rules };
   }
 
+  /** A group's members as target ids, from the store's links and the projections of its children. */
+  async function memberPlan(source: string, target: string, groupId: string): Promise<MemberPlan> {
+    const links = await store.listLinks(source, 'membership', groupId, { includeDeleted: true });
+    const ids = (kind: 'user' | 'group') => links.filter((l) => l.childKind === kind).map((l) => l.child);
+    const projected = [...(await store.getProjections(target, source, 'user', ids('user'))), ...(await store.getProjections(target, source, 'group', ids('group')))];
+    return planMembers(links, projected);
+  }
+
   const log = (target: string, runId: string | null | undefined, level: 'info' | 'warn' | 'error', message: string) =>
     store.appendLog({ connector: target, runId: runId ?? null, level, message });
 
@@ -75,7 +83,7 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
         let outcomes: ProjectionOutcome[];
         try {
           ({ results: outcomes } = await projectIdentities(connector, plan.work.map((w) => w.item), { resource: 'users' }));
-          outcomes = await deactivateInactive(connector, plan.work, outcomes);
+          outcomes = await applyState(connector, plan.work, outcomes);
         } finally {
           clearInterval(timer);
         }
@@ -97,31 +105,83 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
       });
     },
 
+    /** One keyset page of the source's groups: each is written, then its members reconciled.
+     *  Runs after the user phase, so members are found among the projected users. */
+    async projectGroupBatch(a: Omit<ProjectBatchInput, 'kind'>): Promise<ProjectCounts & { nextAfterId: string | null }> {
+      return asActivity(a.target, async () => {
+        const { connector, rules } = await loadTarget(a.source, a.target);
+        const page = await store.listObjects(a.source, 'group', { afterId: a.afterId, limit: a.limit, includeDeleted: true });
+        const prior = new Map((await store.getProjections(a.target, a.source, 'group', page.map((g) => g.id))).map((p) => [p.sourceId, p]));
+        const counts: ProjectCounts = { ...zeroProjectCounts(), groupsRead: page.length };
+        const saved: Omit<ProjectionRecord, 'updatedAt'>[] = [];
+        const timer = setInterval(heartbeat, 5000);
+        try {
+          for (const g of page) {
+            const before = prior.get(g.id);
+            const state = stateOf(g);
+            const members = state === 'deleted' ? { members: [], remove: [] } : await memberPlan(a.source, a.target, g.id);
+            const hash = projectionHash(g, { rules, members });
+            if (before?.hash === hash || (state === 'deleted' && !before)) {
+              counts.groupsUnchanged++;
+              continue;
+            }
+            const item = { id: g.id, targetId: before?.targetId ?? null, attributes: g.attributes, deleted: state === 'deleted' };
+            const [r] = (await projectIdentities(connector, [item], { resource: 'groups' })).results;
+            try {
+              if (!r.ok || !r.targetId) throw new Error(r.error ?? 'the directory returned no id');
+              if (r.action !== 'unchanged') counts.groupsWritten++;
+              // Both are idempotent in the writer: a member already there (or already gone) is done.
+              for (const m of members.members) {
+                await connector.addMember(r.targetId, m);
+                counts.membersAdded++;
+              }
+              for (const m of members.remove) {
+                await connector.removeMember(r.targetId, m);
+                counts.membersRemoved++;
+              }
+              saved.push({ target: a.target, source: a.source, kind: 'group', sourceId: g.id, targetId: r.targetId, hash });
+            } catch (e) {
+              counts.groupsFailed++;
+              await log(a.target, a.runId, 'error', `projecting ${a.source} group ${g.id}: ${e instanceof Error ? e.message : String(e)}`);
+            }
+          }
+        } finally {
+          clearInterval(timer);
+        }
+        await store.saveProjections(saved);
+        return { ...counts, nextAfterId: page.length < a.limit ? null : page[page.length - 1].id };
+      });
+    },
+
     async endProjection(a: { source: string; target: string; runId: string; counts: ProjectCounts; error: string | null }): Promise<void> {
       return asActivity(a.target, async () => {
         const c = a.counts;
         await log(a.target, a.runId, a.error ? 'error' : c.failed ? 'warn' : 'info',
-          `projection of ${a.source} into ${a.target} ${a.error ? 'failed' : 'finished'}: read ${c.read}, created ${c.created}, updated ${c.updated}, ` +
-            `moved ${c.moved}, deactivated ${c.deactivated}, deleted ${c.deleted}, unchanged ${c.unchanged}, failed ${c.failed}` +
+          `projection of ${a.source} into ${a.target} ${a.error ? 'failed' : 'finished'}: users read ${c.read}, created ${c.created}, updated ${c.updated}, ` +
+            `moved ${c.moved}, activated ${c.activated}, deactivated ${c.deactivated}, deleted ${c.deleted}, unchanged ${c.unchanged}, failed ${c.failed}; ` +
+            `groups read ${c.groupsRead}, written ${c.groupsWritten}, unchanged ${c.groupsUnchanged}, failed ${c.groupsFailed}; ` +
+            `members added ${c.membersAdded}, removed ${c.membersRemoved}` +
             (a.error ? ` — ${a.error}` : ''));
       });
     },
   };
 }
 
-/** An existing account whose identity went inactive is updated (attributes, container) by the
- *  batch write and disabled here; a new inactive one was already created disabled. */
-async function deactivateInactive(connector: Connector & Writes, work: PlannedItem[], outcomes: ProjectionOutcome[]): Promise<ProjectionOutcome[]> {
+/** An existing account is updated (attributes, container) by the batch write, then disabled or
+ *  re-enabled here to match its identity; a created one already has the right state. */
+async function applyState(connector: Connector & Writes, work: PlannedItem[], outcomes: ProjectionOutcome[]): Promise<ProjectionOutcome[]> {
   const out: ProjectionOutcome[] = [];
   for (const [i, r] of outcomes.entries()) {
     const w = work[i];
-    if (!r.ok || w.state !== 'inactive' || !w.targetId) {
+    const targetId = r.targetId ?? w.targetId;
+    const toggle = w.state === 'inactive' ? connector.deactivate.bind(connector) : w.state === 'active' ? connector.activate?.bind(connector) : undefined;
+    if (!r.ok || !toggle || !targetId || r.action === 'created') {
       out.push(r);
       continue;
     }
     try {
-      const d = await connector.deactivate('users', w.targetId);
-      out.push(d.action === 'deactivated' ? { ...r, action: 'deactivated' } : r);
+      const d = await toggle('users', targetId);
+      out.push(d.action === 'unchanged' ? r : { ...r, action: d.action });
     } catch (e) {
       out.push({ id: r.id, ok: false, error: e instanceof Error ? e.message : String(e) });
     }

@@ -1,9 +1,8 @@
 // The activity behind scheduled runs: workflows cannot signal-with-start, a client can.
 import type { Client } from '@temporalio/client';
-import { requestSync } from '../client/requests';
 import type { IdentityStore } from '../store/types';
 import type { ConnectorDefinition } from '../config/types';
-import { refOf } from '../client/requests';
+import { refOf, requestSync } from '../client/requests';
 import type { SyncMode } from '../workflows/types';
 
 export function createRequestActivities(deps: { store: IdentityStore; client: () => Promise<Client> }) {

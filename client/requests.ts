@@ -4,7 +4,6 @@
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { ConnectorDefinition } from '../config/types';
-import type { Resource } from '../connectors/types';
 import { TigerConnector, TigerConnectorType } from '../workflows/search-attributes';
 import type { LiveEvent, SyncMode, SyncOptions, Trigger } from '../workflows/types';
 import { liveWorkflowId, syncWorkflowId, taskQueue } from './ids';
@@ -53,4 +52,3 @@ export async function sendLiveEvents(client: Client, ref: ConnectorRef, events: 
   });
 }
 
-export type { Resource };

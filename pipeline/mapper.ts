@@ -9,7 +9,6 @@ import { LINK_KIND, OBJECT_KIND } from './kinds';
 
 export type DefaultMappings = Partial<Record<'user' | 'group' | 'app', Record<string, string>>>;
 
-const MAPPING_KEY = { users: 'user', groups: 'group', apps: 'app' } as const;
 
 export interface RecordMapper {
   /** Full runs: records outside the filter are simply not seen (and so deleted at the end).
@@ -72,5 +71,3 @@ function withoutMembers(m: Record<string, string> | undefined): Record<string, s
   const { members: _members, ...rest } = m;
   return rest;
 }
-
-export { MAPPING_KEY };

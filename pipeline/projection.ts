@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ProjectionItem } from '../connectors/ldap';
 import { stableStringify } from '../store/stable-json';
-import type { ExportedObject, ProjectionRecord } from '../store/types';
+import type { ExportedLink, ExportedObject, ProjectionRecord } from '../store/types';
 
 export type ProjectionState = 'active' | 'inactive' | 'deleted';
 
@@ -70,4 +70,26 @@ export function planProjection(objects: ExportedObject[], prior: ProjectionRecor
     });
   }
   return plan;
+}
+
+export interface MemberPlan {
+  /** Target ids of the group's live members that are projected (users and nested groups). */
+  members: string[];
+  /** Target ids of former members that tiger-sync projected, and so may have added: taken out.
+   *  Members someone added in the target by hand map to no projected identity and are never
+   *  touched. */
+  remove: string[];
+}
+
+/** What one group's member list in the target should become, from the store's links of that
+ *  group (live and soft-deleted) and the target ids its children were projected to. */
+export function planMembers(links: ExportedLink[], projected: ProjectionRecord[]): MemberPlan {
+  const targetOf = new Map(projected.map((p) => [`${p.kind}:${p.sourceId}`, p.targetId]));
+  const members = new Set<string>();
+  const former = new Set<string>();
+  for (const l of links) {
+    const t = targetOf.get(`${l.childKind}:${l.child}`);
+    if (t) (l.deletedAt ? former : members).add(t);
+  }
+  return { members: [...members].sort(), remove: [...former].filter((t) => !members.has(t)).sort() };
 }

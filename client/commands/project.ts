@@ -12,7 +12,7 @@ const TARGET_TYPES = ['active-directory', 'ldap'];
 export function projectCommand(ctx: CliContext): Command {
   return new Command('project')
     .argument('<source>', 'connector whose stored users are projected')
-    .description('write a connector’s stored users into a directory (creates, updates, moves, disables)')
+    .description('write a connector’s stored users and groups into a directory (creates, updates, moves, disables, members)')
     .requiredOption('--to <target>', 'an active-directory or ldap connector with a projection section')
     .option('--wait', 'wait for the projection to finish')
     .option('--json', 'machine-readable output')
@@ -47,12 +47,18 @@ export function projectCommand(ctx: CliContext): Command {
       if (o.json) printJson(summary);
       else report(summary);
       if (summary.status !== 'succeeded') throw new ExitError(`projection failed: ${summary.error ?? `see tiger connector logs ${o.to}`}`, 1);
-      if (summary.counts.failed > 0) throw new ExitError(`${summary.counts.failed} users could not be projected: see tiger connector logs ${o.to}`, 1);
+      const { failed, groupsFailed } = summary.counts;
+      if (failed > 0 || groupsFailed > 0) {
+        const what = [failed ? `${failed} users` : '', groupsFailed ? `${groupsFailed} groups` : ''].filter(Boolean).join(' and ');
+        throw new ExitError(`${what} could not be projected: see tiger connector logs ${o.to}`, 1);
+      }
     });
 }
 
 function report(s: ProjectSummary): void {
   const c = s.counts;
-  say(`projection ${s.source} → ${s.target} ${s.status}: read ${c.read}, created ${c.created}, updated ${c.updated}, moved ${c.moved}, ` +
-    `deactivated ${c.deactivated}, deleted ${c.deleted}, unchanged ${c.unchanged}, failed ${c.failed}${s.error ? ` — ${s.error}` : ''}`);
+  say(`projection ${s.source} → ${s.target} ${s.status}: users read ${c.read}, created ${c.created}, updated ${c.updated}, moved ${c.moved}, ` +
+    `activated ${c.activated}, deactivated ${c.deactivated}, deleted ${c.deleted}, unchanged ${c.unchanged}, failed ${c.failed}; ` +
+    `groups read ${c.groupsRead}, written ${c.groupsWritten}, unchanged ${c.groupsUnchanged}, failed ${c.groupsFailed}; ` +
+    `members added ${c.membersAdded}, removed ${c.membersRemoved}${s.error ? ` — ${s.error}` : ''}`);
 }
