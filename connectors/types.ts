@@ -99,11 +99,13 @@ export interface WriteObject {
   id: string; // store external id of the identity being projected
   attributes: Record<string, unknown>;
 }
-export interface WriteResult { targetId: string; action: 'created' | 'updated' | 'moved' | 'unchanged' | 'deactivated' | 'deleted' }
+export interface WriteResult { targetId: string; action: 'created' | 'updated' | 'moved' | 'unchanged' | 'activated' | 'deactivated' | 'deleted' }
 export interface Writes {
   create(resource: ObjectResource, obj: WriteObject): Promise<WriteResult>;
   update(resource: ObjectResource, targetId: string, obj: WriteObject): Promise<WriteResult>;
   deactivate(resource: ObjectResource, targetId: string): Promise<WriteResult>;
+  /** Re-enables a disabled object (optional: a target without accounts to disable has none). */
+  activate?(resource: ObjectResource, targetId: string): Promise<WriteResult>;
   delete(resource: ObjectResource, targetId: string): Promise<WriteResult>;
   addMember(groupTargetId: string, memberTargetId: string): Promise<void>;
   removeMember(groupTargetId: string, memberTargetId: string): Promise<void>;

@@ -567,6 +567,21 @@ export class PostgresStore implements IdentityStore {
     });
   }
 
+  async listLinks(connector: string, kind: LinkKind, parentId: string, opts: { includeDeleted: boolean }): Promise<ExportedLink[]> {
+    const live = opts.includeDeleted ? '' : 'AND deleted_at IS NULL';
+    const { rows } = await this.pool.query<{ parent_id: string; child_id: string; child_kind: 'user' | 'group'; attributes: Record<string, unknown> | null; deleted_at: Date | null }>(
+      `SELECT parent_id, child_id, child_kind, attributes, deleted_at FROM links
+       WHERE connector = $1 AND kind = $2 AND parent_id = $3 ${live} ORDER BY child_id`,
+      [connector, kind, parentId],
+    );
+    return rows.map((r) => {
+      const out: ExportedLink = { parent: r.parent_id, child: r.child_id, childKind: r.child_kind };
+      if (r.attributes !== null) out.attributes = r.attributes;
+      if (opts.includeDeleted) out.deletedAt = iso(r.deleted_at);
+      return out;
+    });
+  }
+
   // ---- projection map ----
 
   async getProjections(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<ProjectionRecord[]> {

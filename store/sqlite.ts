@@ -508,6 +508,20 @@ export class SqliteStore implements IdentityStore {
     });
   }
 
+  async listLinks(connector: string, kind: LinkKind, parentId: string, opts: { includeDeleted: boolean }): Promise<ExportedLink[]> {
+    const live = opts.includeDeleted ? '' : 'AND deleted_at IS NULL';
+    const rows = this.sql(
+      `SELECT parent_id, child_id, child_kind, attributes, deleted_at FROM links
+       WHERE connector = ? AND kind = ? AND parent_id = ? ${live} ORDER BY child_id`,
+    ).all(connector, kind, parentId) as { parent_id: string; child_id: string; child_kind: 'user' | 'group'; attributes: string | null; deleted_at: string | null }[];
+    return rows.map((r) => {
+      const out: ExportedLink = { parent: r.parent_id, child: r.child_id, childKind: r.child_kind };
+      if (r.attributes !== null) out.attributes = JSON.parse(r.attributes) as Record<string, unknown>;
+      if (opts.includeDeleted) out.deletedAt = r.deleted_at;
+      return out;
+    });
+  }
+
   // ---- projection map ----
 
   async getProjections(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<ProjectionRecord[]> {

@@ -158,6 +158,10 @@ export interface IdentityStore {
     opts: { afterId: string | null; limit: number; includeDeleted: boolean },
   ): Promise<ExportedObject[]>;
 
+  /** The children of one parent (all of them: a group's members are read whole, ordered by
+   *  child id). `deletedAt` is set only with includeDeleted; soft-deleted links are former children. */
+  listLinks(connector: string, kind: LinkKind, parentId: string, opts: { includeDeleted: boolean }): Promise<ExportedLink[]>;
+
   // projection map: which target object each source object became, and what was written
   /** The records for those source ids that were projected to `target` before (others are absent). */
   getProjections(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<ProjectionRecord[]>;

@@ -394,6 +394,31 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
       });
     });
 
+    describe('listing the links of one parent', () => {
+      it('lists a group’s live members in child order, and former members only when asked', async () => {
+        const c = unique('okta');
+        await apply(c, 'r1', {
+          objects: [user('u2', {}), user('u1', {}), user('u3', {}), group('g1'), group('g2'), group('g9')],
+          links: [member('g1', 'u2'), member('g1', 'u1'), member('g1', 'g9', 'group'), member('g2', 'u3')],
+        });
+        await apply(c, 'r2', { linkSets: [{ kind: 'membership', parent: 'g1', links: [member('g1', 'u2'), member('g1', 'g9', 'group')] }] });
+        await apply(unique('other'), 'r1', { objects: [group('g1'), user('u7', {})], links: [member('g1', 'u7')] });
+
+        expect(await store.listLinks(c, 'membership', 'g1', { includeDeleted: false })).toEqual([
+          { parent: 'g1', child: 'g9', childKind: 'group' },
+          { parent: 'g1', child: 'u2', childKind: 'user' },
+        ]);
+        const all = await store.listLinks(c, 'membership', 'g1', { includeDeleted: true });
+        expect(all.map((l) => [l.child, l.deletedAt === null ? 'live' : typeof l.deletedAt])).toEqual([
+          ['g9', 'live'],
+          ['u1', 'string'],
+          ['u2', 'live'],
+        ]);
+        expect(await store.listLinks(c, 'membership', 'g-none', { includeDeleted: true })).toEqual([]);
+        expect(await store.listLinks(c, 'appUser', 'g1', { includeDeleted: true })).toEqual([]);
+      });
+    });
+
     describe('projection map', () => {
       it('saves, reads back and updates what was projected, per target, source and kind', async () => {
         const target = unique('ad');

@@ -1,11 +1,11 @@
 // project/<target>: store identities of one source written into a directory target, one keyset
-// page per activity. History holds the cursor and counters only, bounded by continue-as-new; a
+// page per activity: users first, then groups with their members. History holds the cursor and counters only, bounded by continue-as-new; a
 // re-run writes only identities whose projection hash changed since the last one.
 import { continueAsNew, defineQuery, log, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ProjectActivities } from '../activities/project';
 import { zeroProjectCounts, type ProjectCounts, type ProjectSummary, type ProjectWorkflowInput } from './project-types';
 
-export const projectProgressQuery = defineQuery<{ runId: string; afterId: string | null; counts: ProjectCounts }>('projectProgress');
+export const projectProgressQuery = defineQuery<{ runId: string; phase: 'users' | 'groups'; afterId: string | null; counts: ProjectCounts }>('projectProgress');
 
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<ProjectSummary> {
   const opts = { batchSize: 200, continueAsNewAfterBatches: 200, ...input.options };
@@ -19,7 +19,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   const runId = input.runId ?? uuid4();
   const counts = input.counts ?? zeroProjectCounts();
   let afterId = input.afterId ?? null;
-  setHandler(projectProgressQuery, () => ({ runId, afterId, counts }));
+  let phase: 'users' | 'groups' = input.phase ?? 'users';
+  setHandler(projectProgressQuery, () => ({ runId, phase, afterId, counts }));
 
   const summary = (status: ProjectSummary['status'], error?: string): ProjectSummary => ({
     runId,
@@ -34,12 +35,17 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
   try {
     if (!input.runId) await acts.beginProjection({ source: input.source, target: input.target, runId });
     for (let batches = 1; ; batches++) {
-      const r = await acts.projectBatch({ source: input.source, target: input.target, kind: input.kind ?? 'user', afterId, limit: opts.batchSize, runId });
-      for (const k of Object.keys(counts) as (keyof ProjectCounts)[]) counts[k] += r[k];
+      const batch = { source: input.source, target: input.target, afterId, limit: opts.batchSize, runId };
+      const r = phase === 'users' ? await acts.projectBatch({ ...batch, kind: input.kind ?? 'user' }) : await acts.projectGroupBatch(batch);
+      for (const k of Object.keys(counts) as (keyof ProjectCounts)[]) counts[k] = (counts[k] ?? 0) + (r[k] ?? 0);
       afterId = r.nextAfterId;
-      if (afterId === null) break;
+      if (afterId === null) {
+        if (phase === 'groups') break;
+        // Groups after users: their members are found among the users projected just now.
+        phase = 'groups';
+      }
       if (batches >= opts.continueAsNewAfterBatches || workflowInfo().continueAsNewSuggested) {
-        return await continueAsNew<typeof projectWorkflow>({ ...input, runId, afterId, counts });
+        return await continueAsNew<typeof projectWorkflow>({ ...input, runId, phase, afterId, counts });
       }
     }
   } catch (err) {

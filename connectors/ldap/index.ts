@@ -44,6 +44,7 @@ export function createLdapConnector(def: Pick<ConnectorDefinition, 'name' | 'typ
     create: (resource, obj) => writer.create(resource, obj),
     update: (resource, id, obj) => writer.update(resource, id, obj),
     deactivate: (resource, id) => writer.deactivate(resource, id),
+    activate: (resource, id) => writer.activate(resource, id),
     delete: (resource, id) => writer.delete(resource, id),
     addMember: (g, m) => writer.addMember(g, m),
     removeMember: (g, m) => writer.removeMember(g, m),

@@ -1,7 +1,7 @@
 // Projection: store identities written into the directory under templated containers.
 import { randomBytes } from 'node:crypto';
 import { Attribute, Change } from 'ldapts';
-import type { Connector, ObjectResource, WriteObject, WriteResult } from '../types';
+import type { Connector, ObjectResource, WriteObject, WriteResult, Writes } from '../types';
 import { ConnectorError } from '../errors';
 import { escapeDnValue, normalizeDn, parentDn, renderContainer, splitDn } from './escape';
 import type { DirectoryProfile } from './profile';
@@ -76,7 +76,9 @@ export class DirectoryWriter {
     const attrs: Record<string, string | string[]> = {};
     if (resource === 'groups') {
       const name = String(obj.attributes.name ?? obj.attributes.displayName);
-      Object.assign(attrs, this.p.ad ? { objectClass: 'group', sAMAccountName: name.replace(/[^\w.-]/g, '-').slice(0, 20) } : { objectClass: 'groupOfNames', cn: name, member: this.cfg.bindDn });
+      // Groups are not held to the 20-character logon-name limit of users; 64 keeps "Sales Team 1"
+      // and "Sales Team 10" apart.
+      Object.assign(attrs, this.p.ad ? { objectClass: 'group', sAMAccountName: name.replace(/[^\w.-]/g, '-').slice(0, 64) } : { objectClass: 'groupOfNames', cn: name, member: this.cfg.bindDn });
     } else if (this.p.ad) {
       Object.assign(attrs, { objectClass: 'user', ...this.values(obj) });
       const active = obj.attributes.active !== false;
@@ -159,6 +161,33 @@ export class DirectoryWriter {
     return { targetId, action: 'deactivated' };
   }
 
+  /** Re-enables an account whose identity is active again; an enabled one is left alone. */
+  async activate(resource: ObjectResource, targetId: string): Promise<WriteResult> {
+    const { dn, raw } = await this.entryOf(resource, targetId);
+    if (this.p.ad) {
+      if (raw.active !== false) return { targetId, action: 'unchanged' };
+      const uac = Number(asStrings(raw.userAccountControl as string | undefined)[0] ?? 514);
+      const enable = new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: [String(uac & ~0x2)] }) });
+      try {
+        await this.s.modify(dn, [enable]);
+      } catch (err) {
+        // An account created disabled has no password, and AD refuses to enable it without one
+        // (unwillingToPerform / constraintViolation): give it a random one, as create does.
+        const status = (err as ConnectorError).details?.status;
+        if (!this.cfg.useSsl || (status !== 53 && status !== 19)) throw err;
+        const pwd = Buffer.from(`"${randomBytes(18).toString('base64')}Aa1!"`, 'utf16le');
+        await this.s.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [pwd] }) }), enable]);
+      }
+      return { targetId, action: 'activated' };
+    }
+    // The configured disable attribute may be operational (pwdAccountLockedTime): ask for it by name.
+    const { disableAttribute } = this.projection;
+    const [e] = await this.s.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [disableAttribute] });
+    if (!e || asStrings(e[disableAttribute] as string | string[] | undefined).length === 0) return { targetId, action: 'unchanged' };
+    await this.s.modify(dn, [new Change({ operation: 'delete', modification: new Attribute({ type: disableAttribute }) })]);
+    return { targetId, action: 'activated' };
+  }
+
   async delete(resource: ObjectResource, targetId: string): Promise<WriteResult> {
     if (this.projection.disableInsteadOfDelete && resource === 'users') return this.deactivate(resource, targetId);
     const { dn } = await this.entryOf(resource, targetId);
@@ -198,17 +227,28 @@ export interface ProjectionItem {
 }
 export interface ProjectionOutcome { id: string; ok: boolean; targetId?: string; action?: WriteResult['action']; error?: string }
 
-/** Applies a batch; one object's failure is recorded and the rest goes on. */
+const isNotFound = (e: unknown) => e instanceof ConnectorError && e.kind === 'not-found';
+
+/** Applies a batch; one object's failure is recorded and the rest goes on. An object deleted in
+ *  the target by hand is created again (a new target id) rather than failing on every run; one
+ *  that should be deleted and is already gone needs nothing. */
 export async function projectIdentities(connector: Connector, identities: ProjectionItem[], opts: { resource?: ObjectResource } = {}): Promise<{ results: ProjectionOutcome[] }> {
   const resource = opts.resource ?? 'users';
-  if (!connector.create || !connector.update || !connector.delete) throw new ConnectorError('config', `${connector.type} connector cannot write`);
+  const w = connector as Connector & Writes;
+  if (!w.create || !w.update || !w.delete) throw new ConnectorError('config', `${connector.type} connector cannot write`);
   const results: ProjectionOutcome[] = [];
   for (const item of identities) {
     try {
       const obj = { id: item.id, attributes: item.attributes };
-      const r = item.deleted
-        ? item.targetId ? await connector.delete(resource, item.targetId) : null
-        : item.targetId ? await connector.update(resource, item.targetId, obj) : await connector.create(resource, obj);
+      const known = item.targetId;
+      let r: WriteResult | null = null;
+      if (item.deleted) {
+        if (known) r = await w.delete(resource, known).catch((e: unknown) => (isNotFound(e) ? { targetId: known, action: 'unchanged' as const } : Promise.reject(e)));
+      } else if (known) {
+        r = await w.update(resource, known, obj).catch((e: unknown) => (isNotFound(e) ? w.create(resource, obj) : Promise.reject(e)));
+      } else {
+        r = await w.create(resource, obj);
+      }
       results.push(r ? { id: item.id, ok: true, targetId: r.targetId, action: r.action } : { id: item.id, ok: true });
     } catch (e) {
       results.push({ id: item.id, ok: false, error: e instanceof Error ? e.message : String(e) });

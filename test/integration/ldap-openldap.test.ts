@@ -56,7 +56,7 @@ describe('ldap connector on OpenLDAP', () => {
     expect((res.records as SourceObject[]).find((r) => r.id === u.id)?.raw.title).toBe(`t-${runId}`);
   });
 
-  it('projection creates in the templated OU, updates and disables (pwdAccountLockedTime)', async () => {
+  it('projection creates in the templated OU, updates, disables and re-enables (pwdAccountLockedTime)', async () => {
     const target = createLdapConnector({ name: 'openldap-target', type: 'ldap' }, {
       host: '127.0.0.1', port: Number(new URL(dirs.ldap.url).port), baseDn: dirs.ldap.baseDn, bindDn: dirs.ldap.bindDn, bindPassword: dirs.ldap.password,
       userSearchBase: `ou=projected,${dirs.ldap.baseDn}`,
@@ -71,6 +71,11 @@ describe('ldap connector on OpenLDAP', () => {
     expect(upd.action).toBe('updated');
     expect(await target.deactivate!('users', created.targetId)).toEqual({ targetId: created.targetId, action: 'deactivated' });
     expect((await target.getById!('users', created.targetId))!.raw.active).toBe(false);
+    // Re-enabled: the disable attribute is removed (independent check with ldapsearch), once.
+    expect(await target.activate!('users', created.targetId)).toEqual({ targetId: created.targetId, action: 'activated' });
+    const locked = await ldapsearchList(dirs.ldap, `ou=Ops,ou=projected,${dirs.ldap.baseDn}`, `(uid=p-${runId})`, 'pwdAccountLockedTime');
+    expect([...locked.values()]).toEqual(['']);
+    expect(await target.activate!('users', created.targetId)).toEqual({ targetId: created.targetId, action: 'unchanged' });
     await target.close();
   }, 60_000);
 

@@ -39,6 +39,8 @@ mapping:
     displayName: profile.login
     department: profile.department
     status: status
+  group:
+    name: profile.name
 `;
 
 async function project(to = target): Promise<ProjectSummary> {
@@ -80,6 +82,20 @@ function expected(snap: Snapshot, deleted: Set<string> = new Set()): Map<string,
       ]),
   );
 }
+/** Lower-cased member DNs of one group, read with ldapsearch (every value, not just the first). */
+async function membersOf(groupDn: string): Promise<string[]> {
+  const { stdout } = await exec('ldapsearch', ['-x', '-LLL', '-o', 'ldif-wrap=no', '-H', dirs.ad.url, '-D', dirs.ad.bindDn, '-w', dirs.ad.password, '-b', groupDn, '-s', 'base', '(objectClass=group)', 'member'], {
+    env: { ...process.env, LDAPTLS_CACERT: dirs.ad.caFile },
+  });
+  return stdout.split('\n').filter((l) => /^member:/i.test(l)).map((l) => l.replace(/^member: /i, '').toLowerCase()).sort();
+}
+
+async function ldif(tool: 'ldapmodify' | 'ldapdelete', args: string[], input?: string): Promise<void> {
+  const child = execFile(tool, ['-x', '-H', dirs.ad.url, '-D', dirs.ad.bindDn, '-w', dirs.ad.password, ...args], { env: { ...process.env, LDAPTLS_CACERT: dirs.ad.caFile } });
+  child.stdin?.end(input ?? '');
+  await new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${tool} exited ${code}`)))));
+}
+
 const withoutGuid = (m: Awaited<ReturnType<typeof listed>>) => new Map([...m].map(([dn, v]) => [dn, { uac: v.uac, sam: v.sam }]));
 
 beforeAll(async () => {
@@ -87,7 +103,8 @@ beforeAll(async () => {
   mine = `OU=tiger-proj-${run},${dirs.ad.baseDn}`;
   process.env.TEST_AD_PASSWORD = dirs.ad.password;
   // A fresh seed per run: Okta ids (the sAMAccountNames) never meet leftovers of an earlier run.
-  h = await startHarness({ emulator: { users: 14, groups: 2, apps: 0, seed: randomInt(1, 2 ** 31) } });
+  // No seeded groups: group names (sAMAccountNames, unique per domain) come from this file alone.
+  h = await startHarness({ emulator: { users: 14, groups: 0, apps: 0, seed: randomInt(1, 2 ** 31) } });
   await h.startWorker();
   await h.addConnector(oktaYaml);
   await h.addConnector(JSON.stringify({
@@ -104,6 +121,7 @@ beforeAll(async () => {
       userSearchBase: mine,
       projection: {
         targetContainer: `OU={{department}},${mine}`,
+        groupContainer: `OU=Groups,${mine}`,
         attributes: { sAMAccountName: 'username', mail: 'email', givenName: 'firstName', sn: 'lastName', displayName: 'displayName', department: 'department' },
       },
     },
@@ -133,7 +151,7 @@ describe('projection of store identities into Active Directory', () => {
     expect(summary.status).toBe('succeeded');
     const snap = await snapshot(h.emulator!.url);
     expect(snap.users.some((u) => INACTIVE.has(u.status))).toBe(true);
-    expect(summary.counts).toMatchObject({ read: 14, created: 13, failed: 1, unchanged: 0 });
+    expect(summary.counts).toMatchObject({ read: 14, created: 13, failed: 1, unchanged: 0, groupsRead: 0 });
     expect(expected(snap).size).toBe(13);
     expect(withoutGuid(await listed())).toEqual(expected(snap));
 
@@ -181,6 +199,76 @@ describe('projection of store identities into Active Directory', () => {
     // Moved, not re-created: the objectGUID is the same.
     expect(moved.guid).toBe(guidsBefore.get(mover.id));
     expect([...after.values()].find((v) => v.sam === leaver.id)!.uac).toBe('514');
+  });
+
+  it('re-enables accounts whose identities are active again', async () => {
+    const admin = oktaAdmin(h.emulator!.url);
+    const snap = await snapshot(h.emulator!.url);
+    const before = await listed();
+    // Disabled now: deactivated by the previous test, or inactive (hence created without a password) from the start.
+    const back = snap.users.filter((u) => INACTIVE.has(u.status) && u.profile.department).slice(0, 2);
+    expect(back).toHaveLength(2);
+    for (const u of back) {
+      expect([...before.values()].find((v) => v.sam === u.id)!.uac).toBe('514');
+      await admin.call('POST', `/api/v1/users/${u.id}/lifecycle/${u.status === 'SUSPENDED' ? 'unsuspend' : 'activate'}`);
+    }
+    expect((await h.sync(source, 'full')).status).toBe('succeeded');
+    const summary = await project();
+    expect(summary.counts).toMatchObject({ activated: 2, deactivated: 0, created: 0, failed: 1 });
+    const after = await listed();
+    for (const u of back) expect([...after.values()].find((v) => v.sam === u.id)!.uac).toBe('512');
+  });
+
+  it('creates again an account deleted in AD by hand, and keeps its new objectGUID', async () => {
+    const admin = oktaAdmin(h.emulator!.url);
+    const snap = await snapshot(h.emulator!.url);
+    const victim = snap.users.find((u) => u.status === 'ACTIVE' && u.profile.department)!;
+    const dn = `CN=${victim.profile.login},OU=${victim.profile.department},${mine}`;
+    const oldGuid = (await listed()).get(dn.toLowerCase())!.guid;
+    await ldif('ldapdelete', [dn]);
+    await admin.updateProfile(victim.id, { lastName: `Again${run}` });
+    expect((await h.sync(source, 'full')).status).toBe('succeeded');
+    const summary = await project();
+    expect(summary.counts).toMatchObject({ created: 1, updated: 0, failed: 1 });
+    const back = (await listed()).get(dn.toLowerCase())!;
+    expect(back).toMatchObject({ sam: victim.id, uac: '512' });
+    expect(back.guid).not.toBe(oldGuid);
+
+    // The new objectGUID was remembered: the next change updates that account in place.
+    await admin.updateProfile(victim.id, { lastName: `Later${run}` });
+    expect((await h.sync(source, 'full')).status).toBe('succeeded');
+    expect((await project()).counts).toMatchObject({ created: 0, updated: 1, failed: 1 });
+    expect((await listed()).get(dn.toLowerCase())!.guid).toBe(back.guid);
+  });
+
+  it('projects a group with its projected members; a membership removed in Okta goes, a foreign member stays', async () => {
+    const admin = oktaAdmin(h.emulator!.url);
+    const snap = await snapshot(h.emulator!.url);
+    const name = `tiger-proj-${run}`;
+    const group = (await admin.call('POST', '/api/v1/groups', { profile: { name } })) as { id: string };
+    const three = snap.users.filter((u) => u.status === 'ACTIVE' && u.profile.department).slice(0, 3);
+    expect(three).toHaveLength(3);
+    for (const u of three) await admin.addMember(group.id, u.id);
+    // A member the directory cannot hold (no department, never projected) is left out, not an error.
+    await admin.addMember(group.id, noDept);
+    expect((await h.sync(source, 'full')).status).toBe('succeeded');
+
+    const first = await project();
+    expect(first.counts).toMatchObject({ groupsRead: 1, groupsWritten: 1, groupsFailed: 0, membersAdded: 3, membersRemoved: 0 });
+    const groupDn = `CN=${name},OU=Groups,${mine}`;
+    const dnOf = (u: (typeof three)[number]) => `cn=${u.profile.login},ou=${u.profile.department},${mine}`.toLowerCase();
+    expect(await membersOf(groupDn)).toEqual(three.map(dnOf).sort());
+
+    const foreign = `CN=Administrator,CN=Users,${dirs.ad.baseDn}`;
+    await ldif('ldapmodify', [], `dn: ${groupDn}\nchangetype: modify\nadd: member\nmember: ${foreign}\n`);
+    await admin.removeMember(group.id, three[1].id);
+    expect((await h.sync(source, 'full')).status).toBe('succeeded');
+
+    const second = await project();
+    expect(second.counts).toMatchObject({ groupsWritten: 0, groupsUnchanged: 0, groupsFailed: 0, membersRemoved: 1 });
+    expect(await membersOf(groupDn)).toEqual([dnOf(three[0]), dnOf(three[2]), foreign.toLowerCase()].sort());
+    // Nothing changed since: the group is not written again.
+    expect((await project()).counts).toMatchObject({ groupsRead: 1, groupsUnchanged: 1, membersAdded: 0, membersRemoved: 0 });
   });
 
   it('a target that cannot write fails the projection at once with a configuration error naming it', async () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { planProjection, projectionHash, stateOf } from '../../pipeline/projection';
+import { ConnectorError } from '../../connectors/errors';
+import { projectIdentities } from '../../connectors/ldap';
+import type { Connector, WriteResult } from '../../connectors/types';
+import { planMembers, planProjection, projectionHash, stateOf } from '../../pipeline/projection';
 import type { ExportedObject } from '../../store/types';
 
 const rules = { targetContainer: 'OU={{department}},DC=corp,DC=com' };
@@ -41,6 +44,68 @@ describe('projection planning', () => {
       ['changed', 'inactive', 'T-changed', false, false],
       ['fresh', 'active', null, false, true],
       ['gone-old', 'deleted', 'T-gone', true, false],
+    ]);
+  });
+});
+
+describe('group member planning', () => {
+  const rec = (kind: 'user' | 'group', sourceId: string, targetId: string) => ({ target: 't', source: 's', kind, sourceId, targetId, hash: 'h' });
+  it('keeps projected live members, removes projected former ones, ignores what was never projected', () => {
+    const gone = '2025-01-01T00:00:00.000Z';
+    const links = [
+      { parent: 'g', child: 'u1', childKind: 'user' as const, deletedAt: null },
+      { parent: 'g', child: 'u2', childKind: 'user' as const, deletedAt: gone },
+      { parent: 'g', child: 'u3', childKind: 'user' as const, deletedAt: null },
+      { parent: 'g', child: 'u4', childKind: 'user' as const, deletedAt: gone },
+      { parent: 'g', child: 'n1', childKind: 'group' as const, deletedAt: null },
+      // A user and a group may share an external id: the kind tells them apart.
+      { parent: 'g', child: 'x', childKind: 'group' as const, deletedAt: gone },
+    ];
+    const projected = [rec('user', 'u3', 'T3'), rec('user', 'u1', 'T1'), rec('user', 'u2', 'T2'), rec('group', 'n1', 'TN'), rec('user', 'x', 'TX-user')];
+    expect(planMembers(links, projected)).toEqual({ members: ['T1', 'T3', 'TN'], remove: ['T2'] });
+  });
+});
+
+describe('projectIdentities against a target', () => {
+  const fake = (gone: Set<string>) => {
+    const calls: string[] = [];
+    const missing = (id: string) => new ConnectorError('not-found', `users ${id} is not in the directory`, {});
+    const c: Connector = {
+      type: 'fake',
+      resources: [],
+      close: async () => undefined,
+      create: async (_r, o): Promise<WriteResult> => (calls.push(`create ${o.id}`), { targetId: `new-${o.id}`, action: 'created' }),
+      update: async (_r, id): Promise<WriteResult> => (calls.push(`update ${id}`), gone.has(id) ? Promise.reject(missing(id)) : { targetId: id, action: 'updated' }),
+      deactivate: async (_r, id): Promise<WriteResult> => (gone.has(id) ? Promise.reject(missing(id)) : { targetId: id, action: 'deactivated' }),
+      delete: async (_r, id): Promise<WriteResult> => (calls.push(`delete ${id}`), gone.has(id) ? Promise.reject(missing(id)) : { targetId: id, action: 'deactivated' }),
+      addMember: async () => undefined,
+      removeMember: async () => undefined,
+    };
+    return { c, calls };
+  };
+
+  it('creates again an object deleted in the target by hand; a gone object that should go needs nothing', async () => {
+    const { c, calls } = fake(new Set(['T-gone', 'T-gone2']));
+    const { results } = await projectIdentities(c, [
+      { id: 'a', targetId: 'T-gone', attributes: {} },
+      { id: 'b', targetId: 'T-b', attributes: {} },
+      { id: 'd', targetId: 'T-gone2', attributes: {}, deleted: true },
+    ]);
+    expect(results).toEqual([
+      { id: 'a', ok: true, targetId: 'new-a', action: 'created' },
+      { id: 'b', ok: true, targetId: 'T-b', action: 'updated' },
+      { id: 'd', ok: true, targetId: 'T-gone2', action: 'unchanged' },
+    ]);
+    expect(calls).toEqual(['update T-gone', 'create a', 'update T-b', 'delete T-gone2']);
+  });
+
+  it('other errors still fail the object alone', async () => {
+    const { c } = fake(new Set());
+    c.update = async () => Promise.reject(new ConnectorError('forbidden', 'insufficient access', {}));
+    const { results } = await projectIdentities(c, [{ id: 'a', targetId: 'T-a', attributes: {} }, { id: 'b', attributes: {} }]);
+    expect(results).toEqual([
+      { id: 'a', ok: false, error: 'insufficient access' },
+      { id: 'b', ok: true, targetId: 'new-b', action: 'created' },
     ]);
   });
 });
