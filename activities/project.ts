@@ -1,7 +1,6 @@
 // Projection activities: store identities of a source connector written into a directory target.
 // Each batch reads one keyset page of the store, writes only identities whose projection hash
 // changed, remembers the target object each became, and returns counters (never records).
-import { Context } from '@temporalio/activity';
 import { ConfigError, type ConnectorDefinition } from '../config/types';
 import { projectIdentities, type ProjectionOutcome } from '../connectors/ldap';
 import { canWrite, type Connector, type Writes } from '../connectors/types';
@@ -11,6 +10,7 @@ import type { ProjectCounts } from '../workflows/project-types';
 import { zeroProjectCounts } from '../workflows/project-types';
 import type { ConnectorCache } from './connector-cache';
 import { asActivity } from './failures';
+import { keepAlive } from './heartbeat';
 
 export interface ProjectDeps {
   store: IdentityStore;
@@ -28,14 +28,6 @@ export interface ProjectBatchInput {
 }
 
 export function createProjectActivities({ store, connectors }: ProjectDeps) {
-  const heartbeat = () => {
-    try {
-      Context.current().heartbeat();
-    } catch {
-      // Called outside an activity (a plain test): nothing to heartbeat.
-    }
-  };
-
   /** The target must be able to write and say where; both are configuration, never retried. */
   async function loadTarget(source: string, target: string): Promise<{ def: ConnectorDefinition; connector: Connector & Writes; rules: unknown }> {
     if (!(await store.getConnector(source))) {
@@ -79,14 +71,10 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
         const plan = planProjection(page, prior, rules);
         const counts: ProjectCounts = { ...zeroProjectCounts(), read: page.length, unchanged: plan.unchanged, skipped: plan.skipped };
 
-        const timer = setInterval(heartbeat, 5000);
-        let outcomes: ProjectionOutcome[];
-        try {
-          ({ results: outcomes } = await projectIdentities(connector, plan.work.map((w) => w.item), { resource: 'users' }));
-          outcomes = await applyState(connector, plan.work, outcomes);
-        } finally {
-          clearInterval(timer);
-        }
+        const outcomes = await keepAlive(async () => {
+          const { results } = await projectIdentities(connector, plan.work.map((w) => w.item), { resource: 'users' });
+          return applyState(connector, plan.work, results);
+        });
 
         const saved = [];
         for (const [i, r] of outcomes.entries()) {
@@ -114,8 +102,7 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
         const prior = new Map((await store.getProjections(a.target, a.source, 'group', page.map((g) => g.id))).map((p) => [p.sourceId, p]));
         const counts: ProjectCounts = { ...zeroProjectCounts(), groupsRead: page.length };
         const saved: Omit<ProjectionRecord, 'updatedAt'>[] = [];
-        const timer = setInterval(heartbeat, 5000);
-        try {
+        await keepAlive(async () => {
           for (const g of page) {
             const before = prior.get(g.id);
             const state = stateOf(g);
@@ -145,9 +132,7 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
               await log(a.target, a.runId, 'error', `projecting ${a.source} group ${g.id}: ${e instanceof Error ? e.message : String(e)}`);
             }
           }
-        } finally {
-          clearInterval(timer);
-        }
+        });
         await store.saveProjections(saved);
         return { ...counts, nextAfterId: page.length < a.limit ? null : page[page.length - 1].id };
       });

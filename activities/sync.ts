@@ -1,7 +1,6 @@
 // The sync activities: thin and idempotent. Each builds what it needs from the injected store and
 // connector cache; records travel source → store through staged pages (claim checks), never
 // through workflow history.
-import { Context } from '@temporalio/activity';
 import { canReadChanges, canReadPages, type Resource } from '../connectors/types';
 import { exceedsThreshold, reconcilableKinds } from '../pipeline/deletion-guard';
 import { readBatch, readChangesBatch } from '../pipeline/read-batch';
@@ -9,6 +8,7 @@ import type { ApplyCounts, IdentityStore } from '../store/types';
 import type { Counts, SyncMode } from '../workflows/types';
 import type { ConnectorCache } from './connector-cache';
 import { asActivity } from './failures';
+import { heartbeat, keepAlive } from './heartbeat';
 
 export const DELTA_WATERMARK = 'delta';
 
@@ -18,24 +18,6 @@ export interface SyncDeps {
 }
 
 export function createSyncActivities({ store, connectors }: SyncDeps) {
-  const heartbeat = (details?: unknown) => {
-    try {
-      Context.current().heartbeat(details);
-    } catch {
-      // Outside an activity (the plain-loop benchmark calls these too): nothing to heartbeat.
-    }
-  };
-  // A source may make us wait longer than the heartbeat timeout (a 429 until X-Rate-Limit-Reset):
-  // keep telling Temporal this worker is alive while the work is bounded by the HTTP client's own
-  // timeouts and the activity's start-to-close timeout. A killed worker stops heartbeating at once.
-  const alive = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const timer = setInterval(() => heartbeat(), 5000);
-    try {
-      return await fn();
-    } finally {
-      clearInterval(timer);
-    }
-  };
   const log = (connector: string, runId: string | null, level: 'info' | 'warn' | 'error', message: string) =>
     store.appendLog({ connector, runId, level, message });
 
@@ -80,7 +62,7 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.get(a.connector);
         if (!canReadPages(connector)) throw new Error(`connector ${a.connector} cannot be read`);
-        const batch = await alive(() => readBatch(connector, mapper, a.resource, a.cursor, a, (_c, n) => heartbeat(n)));
+        const batch = await keepAlive(() => readBatch(connector, mapper, a.resource, a.cursor, a, (_c, n) => heartbeat(n)));
         await store.stagePage(a.stageKey, a.connector, batch.page);
         for (const w of batch.warnings) await log(a.connector, a.runId, 'warn', `${w.resource}: ${w.message}`);
         return { count: batch.count, nextCursor: batch.nextCursor, incomplete: batch.warnings.some((w) => w.incomplete) };
@@ -100,7 +82,7 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.get(a.connector);
         if (!canReadChanges(connector)) throw new Error(`connector ${a.connector} has no delta reads`);
-        const batch = await alive(() =>
+        const batch = await keepAlive(() =>
           readChangesBatch(connector, mapper, a.resources, a.watermark, a.cursor, { maxRecords: a.maxRecords, maxMillis: a.maxMillis }, (_c, n) => heartbeat(n)),
         );
         if (batch.fullSyncRequired) {
@@ -114,7 +96,7 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
     },
 
     async applyBatch(a: { connector: string; runId: string; stageKey: string }): Promise<ApplyCounts> {
-      return asActivity(a.connector, () => alive(() => store.applyStagedPage(a.stageKey, a.connector, a.runId)));
+      return asActivity(a.connector, () => keepAlive(() => store.applyStagedPage(a.stageKey, a.connector, a.runId)));
     },
 
     async detectDeletions(a: {

@@ -3,6 +3,7 @@
 // re-run writes only identities whose projection hash changed since the last one.
 import { continueAsNew, defineQuery, log, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ProjectActivities } from '../activities/project';
+import { failureMessage, isContinueAsNew } from './failures';
 import { zeroProjectCounts, type ProjectCounts, type ProjectSummary, type ProjectWorkflowInput } from './project-types';
 
 export const projectProgressQuery = defineQuery<{ runId: string; phase: 'users' | 'groups'; afterId: string | null; counts: ProjectCounts }>('projectProgress');
@@ -49,8 +50,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<Proj
       }
     }
   } catch (err) {
-    if (err instanceof Error && err.name === 'ContinueAsNew') throw err;
-    const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    if (isContinueAsNew(err)) throw err;
+    const message = failureMessage(err);
     log.error('projection failed', { runId, error: message });
     await acts.endProjection({ source: input.source, target: input.target, runId, counts, error: message });
     return summary('failed', message);

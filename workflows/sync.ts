@@ -4,7 +4,6 @@
 // counters, and stays bounded by continue-as-new.
 import {
   condition,
-  ContinueAsNew,
   continueAsNew,
   defineQuery,
   defineSignal,
@@ -17,6 +16,7 @@ import {
   log,
 } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
+import { failureMessage, isContinueAsNew } from './failures';
 import { toRetryPolicy } from './retry';
 import { TigerSyncMode, TigerTrigger } from './search-attributes';
 import type { Counts, Progress, RunState, RunSummary, SyncRequest, SyncWorkflowInput } from './types';
@@ -310,12 +310,4 @@ function addCounts(into: Counts, c: Partial<Counts>): void {
   into.updated += c.updated ?? 0;
   into.unchanged += c.unchanged ?? 0;
   into.deleted += c.deleted ?? 0;
-}
-
-function failureMessage(err: unknown): string {
-  return err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-}
-
-function isContinueAsNew(err: unknown): boolean {
-  return err instanceof ContinueAsNew;
 }
