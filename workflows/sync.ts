@@ -124,7 +124,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     try {
       const more = run.mode === 'full' ? await fullRun(run) : await deltaRun(run);
       if (more === 'continue') await carryOn();
-      summary = await finish(run, held ? 'held' : 'succeeded');
+      summary = await finish(run, 'succeeded');
     } catch (err) {
       if (isContinueAsNew(err)) throw err;
       const message = failureMessage(err);
@@ -134,7 +134,6 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     recent.unshift(summary);
     recent.splice(RECENT_KEPT);
     run = undefined;
-    held = false;
     approval = undefined;
     if (workflowInfo().continueAsNewSuggested) await carryOn();
   }
@@ -200,7 +199,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     }
     await deletions(r);
     // The delta watermark taken before reading is stored only now, after everything is applied.
-    if (r.watermark && !held) {
+    if (r.watermark) {
       await store.checkpointWatermark({ connector: input.connector, runId: r.runId, value: r.watermark });
     }
     return 'done';
