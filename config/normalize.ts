@@ -13,7 +13,7 @@ import { ConfigError, type ConfigIssue, type ConnectorDefinition } from './types
 
 type Obj = Record<string, unknown>;
 
-const TOP_LEVEL = ['name', 'type', 'enabled', 'config', 'sync', 'mapping', 'filters', 'retryPolicy', 'webhooks', 'deletion', 'deletionThreshold'];
+const TOP_LEVEL = ['name', 'type', 'enabled', 'config', 'sync', 'mapping', 'filters', 'retryPolicy', 'webhooks', 'deletion', 'deletionThreshold', 'deletionLimit', 'approvalTimeout'];
 /** Options the seed-000 file nests under `config` although the options table lists them as common. */
 const COMMON_IN_CONFIG = ['sync', 'mapping', 'filters', 'retryPolicy', 'webhooks'] as const;
 const SLUG = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
@@ -31,10 +31,12 @@ const FILTER_KINDS = ['users', 'groups', 'apps'] as const;
 
 export const DEFAULTS = {
   enabled: true,
-  sync: { mode: 'polling', interval: '15m', resources: [...RESOURCES] },
+  sync: { mode: 'polling', interval: '15m', resources: [...RESOURCES], fullInterval: '24h' },
   retryPolicy: { maxAttempts: 3, backoff: 'exponential' },
   webhooks: { enabled: false, events: [] as string[] },
   deletionThreshold: 0.2,
+  deletionLimit: 500,
+  approvalTimeout: '24h',
 } as const;
 
 class Issues {
@@ -119,12 +121,17 @@ export function normalizeConnector(doc: unknown, file: string, typeSchemas: Reco
   const retryPolicy = readRetryPolicy(common.retryPolicy.value, common.retryPolicy.path, issues);
   const webhooks = readWebhooks(common.webhooks.value, common.webhooks.path, issues);
   const deletionThreshold = readDeletionThreshold(root, issues);
+  const deletionLimit = readDeletionLimit(root, issues);
+  const approvalTimeout = readDuration(root.approvalTimeout, 'approvalTimeout', DEFAULTS.approvalTimeout, issues);
 
   if (sync.mode === 'webhook' && !webhooks.enabled) {
     issues.add(`${common.sync.path}.mode`, `is "webhook" but ${common.webhooks.path}.enabled is not true; enable webhooks or use mode polling`);
   }
   if (issues.list.length > 0) throw new ConfigError(issues.list);
-  return { name: name!, type: type!, enabled, config: typeConfig, sync, mapping, filters, retryPolicy, webhooks, deletionThreshold };
+  return {
+    name: name!, type: type!, enabled, config: typeConfig, sync, mapping, filters, retryPolicy, webhooks, deletionThreshold,
+    deletionLimit, approvalTimeout: approvalTimeout.text, approvalTimeoutMs: approvalTimeout.ms,
+  };
 }
 
 function readName(value: unknown, issues: Issues): string | undefined {
@@ -185,7 +192,7 @@ function readBoolean(value: unknown, path: string, fallback: boolean, issues: Is
 }
 
 function readSync(value: unknown, path: string, issues: Issues): ConnectorDefinition['sync'] {
-  const sync = objectAt(value, path, issues, ['mode', 'interval', 'resources']) ?? {};
+  const sync = objectAt(value, path, issues, ['mode', 'interval', 'resources', 'fullInterval']) ?? {};
   let mode: 'polling' | 'webhook' = DEFAULTS.sync.mode;
   if (sync.mode !== undefined) {
     if (sync.mode === 'polling' || sync.mode === 'webhook') mode = sync.mode;
@@ -208,7 +215,11 @@ function readSync(value: unknown, path: string, issues: Issues): ConnectorDefini
       }
     }
   }
-  return { mode, interval, intervalMs, resources: readResources(sync.resources, `${path}.resources`, issues) };
+  const full = readDuration(sync.fullInterval, `${path}.fullInterval`, DEFAULTS.sync.fullInterval, issues);
+  return {
+    mode, interval, intervalMs, resources: readResources(sync.resources, `${path}.resources`, issues),
+    fullInterval: full.text, fullIntervalMs: full.ms,
+  };
 }
 
 function readResources(value: unknown, path: string, issues: Issues): Resource[] {
@@ -333,4 +344,34 @@ function readDeletionThreshold(root: Obj, issues: Issues): number {
   if (typeof value === 'number' && value >= 0 && value <= 1) return value;
   issues.add(path, `expected a fraction from 0 to 1 (0.2 = 20%), got ${showValue(value, path)}`);
   return DEFAULTS.deletionThreshold;
+}
+
+const MAX_DURATION_MS = 30 * 24 * 3600_000;
+
+/** A duration such as 24h: at least 1m, at most 30 days. */
+function readDuration(value: unknown, path: string, fallback: string, issues: Issues): { text: string; ms: number } {
+  if (value === undefined || value === null) return { text: fallback, ms: parseDuration(fallback) };
+  if (typeof value !== 'string') {
+    issues.add(path, `expected a duration like 30m or 24h, got ${showValue(value, path)}`);
+    return { text: fallback, ms: parseDuration(fallback) };
+  }
+  try {
+    const ms = parseDuration(value);
+    if (ms < MIN_INTERVAL_MS || ms > MAX_DURATION_MS) {
+      issues.add(path, `expected a duration from 1m to 30d, got ${showValue(value, path)}`);
+      return { text: fallback, ms: parseDuration(fallback) };
+    }
+    return { text: value.trim(), ms };
+  } catch (err) {
+    issues.add(path, (err as Error).message);
+    return { text: fallback, ms: parseDuration(fallback) };
+  }
+}
+
+function readDeletionLimit(root: Obj, issues: Issues): number {
+  const value = root.deletionLimit;
+  if (value === undefined || value === null) return DEFAULTS.deletionLimit;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  issues.add('deletionLimit', `expected a whole number of at least 1 (rows of one kind a run may delete without approval), got ${showValue(value, 'deletionLimit')}`);
+  return DEFAULTS.deletionLimit;
 }

@@ -16,6 +16,10 @@ export interface ConnectorDefinition {
     interval: string;
     intervalMs: number;
     resources: Resource[];
+    /** A scheduled run becomes a full run when the last successful full run is older than this
+     *  (deletions that deltas cannot see are found by full runs). As written ("24h"), and in ms. */
+    fullInterval: string;
+    fullIntervalMs: number;
   };
   /** target attribute → dotted source path (`profile.email`, `emails[0].value`). `id` picks the external id. */
   mapping: { user?: Record<string, string>; group?: Record<string, string>; app?: Record<string, string> };
@@ -25,6 +29,11 @@ export interface ConnectorDefinition {
   webhooks: { enabled: boolean; secret?: string; events: string[] };
   /** Full runs hold for approval when they would delete more than this fraction of a kind. */
   deletionThreshold: number;
+  /** Full runs also hold when they would delete more than this many rows of one kind. */
+  deletionLimit: number;
+  /** How long a held run waits for an operator before it is rejected. As written, and in ms. */
+  approvalTimeout: string;
+  approvalTimeoutMs: number;
 }
 
 export interface ConfigIssue {

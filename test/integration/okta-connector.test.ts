@@ -26,12 +26,15 @@ const def = (name = 'okta-it'): ConnectorDefinition => ({
   type: 'okta',
   enabled: true,
   config: {},
-  sync: { mode: 'polling', interval: '15m', intervalMs: 900_000, resources: ['users', 'groups', 'memberships', 'apps', 'appUsers'] },
+  sync: { mode: 'polling', interval: '15m', intervalMs: 900_000, resources: ['users', 'groups', 'memberships', 'apps', 'appUsers'], fullInterval: '24h', fullIntervalMs: 86_400_000 },
   mapping: {},
   filters: {},
   retryPolicy: { maxAttempts: 3, backoff: 'exponential' },
   webhooks: { enabled: false, events: [] },
   deletionThreshold: 0.2,
+  deletionLimit: 500,
+  approvalTimeout: '24h',
+  approvalTimeoutMs: 86_400_000,
 });
 
 function connector(extra: Record<string, unknown> = {}, opts: OktaConnectorOptions = {}, url = emu.url): OktaConnector {
