@@ -26,6 +26,47 @@ export default tseslint.config(
     },
   },
   {
+    // Workflows, signals, queries and updates are named through workflows/definitions.ts: a string
+    // name would keep compiling after a rename and fail only at run time.
+    files: ['client/**/*.ts', 'activities/**/*.ts', 'worker/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.property.name='workflow'][callee.property.name=/^(start|execute|signalWithStart)$/][arguments.0.type='Literal']",
+          message: 'pass the workflow function from workflows/definitions.ts, not its name',
+        },
+        {
+          // A bare identifier: SQL text passed to a database client's query() is not a message name.
+          selector: "CallExpression[callee.property.name=/^(signal|query|executeUpdate|startUpdate)$/][arguments.0.value=/^\\w+$/]",
+          message: 'pass the signal/query/update definition from workflows/definitions.ts, not its name',
+        },
+        {
+          selector: "Property[key.name=/^(workflowType|signal)$/][value.type='Literal']",
+          message: 'pass the workflow or signal definition from workflows/definitions.ts, not its name',
+        },
+      ],
+    },
+  },
+  {
+    // One door into workflow definitions for the client side, so there is one list to keep true.
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/sync', '**/workflows/live', '**/workflows/scheduled', '**/workflows/project', '**/workflows/test-connection'],
+              allowTypeImports: true,
+              message: 'import workflows, signals, queries and updates from workflows/definitions.ts',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     languageOptions: { globals: { ...globals.es2022 } },
     rules: {

@@ -1,12 +1,13 @@
 // Builds connectors from stored definitions, inside activities only: this is the one place where
-// `${ENV}` and `{{secret:…}}` references are resolved. Connectors are kept per definition version
+// `${ENV}` and `{{secret:…}}` references are resolved. Connectors are kept per definition content
 // so HTTP pools and LDAP connections are reused across activities.
-import { loadSecrets, resolveReferences } from '../config/references';
+import { hasReference, loadSecrets, resolveReferences } from '../config/references';
 import type { ConnectorDefinition } from '../config/types';
 import { ConfigError } from '../config/types';
 import { connectorType } from '../connectors/registry';
 import type { Connector } from '../connectors/types';
 import { createRecordMapper, type RecordMapper } from '../pipeline/mapper';
+import { contentHash, stableStringify } from '../store/stable-json';
 import type { IdentityStore } from '../store/types';
 
 export interface LoadedConnector {
@@ -15,23 +16,52 @@ export interface LoadedConnector {
   mapper: RecordMapper;
 }
 
+/** A connector unused this long is closed (its pools and connections released); a later
+ *  activity builds it again. Longer than any one activity holds it. */
+const IDLE_MS = 30 * 60_000;
+
 export class ConnectorCache {
-  private readonly cache = new Map<string, { version: string; loaded: Promise<LoadedConnector> }>();
+  /** By definition content: a run pinned to an older definition and the current one each keep
+   *  their own connector, and an `apply` that changed nothing rebuilds nothing. */
+  private readonly cache = new Map<string, { loaded: Promise<LoadedConnector>; usedAt: number }>();
 
   constructor(
     private readonly store: IdentityStore,
     private readonly env: Record<string, string | undefined> = process.env,
   ) {}
 
+  /** The connector as currently stored. */
   async get(name: string): Promise<LoadedConnector> {
     const stored = await this.store.getConnector(name);
     if (!stored) throw new ConfigError([{ file: 'store', path: 'name', message: `no connector named "${name}"` }]);
-    const hit = this.cache.get(name);
-    if (hit && hit.version === stored.updatedAt) return hit.loaded;
-    if (hit) void hit.loaded.then((l) => l.connector.close()).catch(() => undefined);
-    const loaded = Promise.resolve().then(() => build(stored.definition as ConnectorDefinition, this.env));
-    this.cache.set(name, { version: stored.updatedAt, loaded });
-    loaded.catch(() => this.cache.delete(name));
+    return this.load(stored.definition as ConnectorDefinition);
+  }
+
+  /** The connector a run began with: the definition pinned at beginRun, so an `apply` during the
+   *  run (a changed mapping, filter or host) takes effect at the next run, never half-way through
+   *  one. A run with no pinned definition (begun before runs kept one) gets the stored one. */
+  async forRun(name: string, runId: string): Promise<LoadedConnector> {
+    const pinned = (await this.store.getRunDefinition(runId)) as ConnectorDefinition | null;
+    return pinned ? this.load(pinned) : this.get(name);
+  }
+
+  private load(def: ConnectorDefinition): Promise<LoadedConnector> {
+    const key = contentHash(stableStringify(def));
+    const now = Date.now();
+    for (const [k, entry] of this.cache) {
+      if (k !== key && now - entry.usedAt > IDLE_MS) {
+        this.cache.delete(k);
+        void entry.loaded.then((l) => l.connector.close()).catch(() => undefined);
+      }
+    }
+    const hit = this.cache.get(key);
+    if (hit) {
+      hit.usedAt = now;
+      return hit.loaded;
+    }
+    const loaded = Promise.resolve().then(() => build(def, this.env));
+    this.cache.set(key, { loaded, usedAt: now });
+    loaded.catch(() => this.cache.delete(key));
     return loaded;
   }
 
@@ -47,9 +77,18 @@ export function build(def: ConnectorDefinition, env: Record<string, string | und
   const resolved = resolveReferences(def.config, { env, secrets: loadSecrets({ env }) });
   const parsed = type.configSchema.safeParse(resolved);
   if (!parsed.success) {
-    // Messages name the field only: a resolved value may be a secret.
+    // Messages name the field only: a resolved value may be a secret. Saying that the value came
+    // from a reference tells the reader where to look, since the stored file shows only `${…}`.
+    const fromReference = (path: PropertyKey[]) => {
+      const raw = path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), def.config);
+      return typeof raw === 'string' && hasReference(raw) ? ' (the value was resolved from a reference and is not shown)' : '';
+    };
     throw new ConfigError(
-      parsed.error.issues.map((i) => ({ file: `connector ${def.name}`, path: ['config', ...i.path].join('.'), message: i.message })),
+      parsed.error.issues.map((i) => ({
+        file: `connector ${def.name}`,
+        path: ['config', ...i.path].join('.'),
+        message: i.message + fromReference(i.path),
+      })),
     );
   }
   return {

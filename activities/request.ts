@@ -1,18 +1,24 @@
-// The activity behind scheduled runs: workflows cannot signal-with-start, a client can.
+// The activity behind scheduled runs: workflows cannot signal-with-start, a client can. It also
+// decides full or delta, so the periodic full reconciliation needs nothing but the store's runs.
 import type { Client } from '@temporalio/client';
 import type { IdentityStore } from '../store/types';
 import type { ConnectorDefinition } from '../config/types';
+import { fullIntervalMsOf, lastFullRun, scheduledMode } from '../client/full-runs';
 import { refOf, requestSync } from '../client/requests';
 import type { SyncMode } from '../workflows/types';
 
 export function createRequestActivities(deps: { store: IdentityStore; client: () => Promise<Client> }) {
   return {
-    async requestSync(a: { connector: string; mode: SyncMode; trigger: 'schedule' }): Promise<string> {
+    /** `mode: 'full'` forces a full run; otherwise (schedules made before fullInterval passed
+     *  'delta') the run is full when one is due. Returns what was asked for and the request id. */
+    async requestSync(a: { connector: string; mode?: SyncMode; trigger: 'schedule' }): Promise<string> {
       const stored = await deps.store.getConnector(a.connector);
       if (!stored) return `connector ${a.connector} no longer exists`;
       if (!stored.enabled) return `connector ${a.connector} is disabled`;
-      const r = await requestSync(await deps.client(), refOf(stored.definition as ConnectorDefinition), a.mode, a.trigger);
-      return r.requestId;
+      const def = stored.definition as ConnectorDefinition;
+      const mode = a.mode === 'full' ? 'full' : scheduledMode(await lastFullRun(deps.store, a.connector), fullIntervalMsOf(def), Date.now());
+      const r = await requestSync(await deps.client(), refOf(def), mode, a.trigger);
+      return `${mode} ${r.requestId}`;
     },
   };
 }

@@ -2,7 +2,7 @@
 // connector cache; records travel source → store through staged pages (claim checks), never
 // through workflow history.
 import { canReadChanges, canReadPages, type Resource } from '../connectors/types';
-import { exceedsThreshold, reconcilableKinds } from '../pipeline/deletion-guard';
+import { deletionHolds, reconcilableKinds } from '../pipeline/deletion-guard';
 import { readBatch, readChangesBatch } from '../pipeline/read-batch';
 import type { ApplyCounts, IdentityStore } from '../store/types';
 import type { Counts, SyncMode } from '../workflows/types';
@@ -11,15 +11,29 @@ import { asActivity } from './failures';
 import { heartbeat, keepAlive } from './heartbeat';
 
 export const DELTA_WATERMARK = 'delta';
+const ABANDONED = 'abandoned (workflow terminated or reset)';
+const STAGED_PAGES_KEPT_MS = 7 * 24 * 3600_000;
 
 export interface SyncDeps {
   store: IdentityStore;
   connectors: ConnectorCache;
+  /** This worker's own task queue: where a batch goes next when its cursor lives in this process. */
+  workerQueue?: string;
 }
 
-export function createSyncActivities({ store, connectors }: SyncDeps) {
+export function createSyncActivities({ store, connectors, workerQueue }: SyncDeps) {
   const log = (connector: string, runId: string | null, level: 'info' | 'warn' | 'error', message: string) =>
     store.appendLog({ connector, runId, level, message });
+
+  /** One sync run per connector exists at a time, so when one begins, any other still marked
+   *  running or held lost its workflow (terminated, reset): close it, and drop its staged pages
+   *  (and anyone's older than a week) so they are not kept forever. Idempotent. */
+  const dropAbandoned = async (connector: string, runId: string): Promise<void> => {
+    for (const old of await store.abandonRuns(connector, runId, ABANDONED)) {
+      await log(connector, old, 'warn', `run ${old} closed as failed: ${ABANDONED}`);
+    }
+    await store.dropStaleStagedPages(connector, runId, new Date(Date.now() - STAGED_PAGES_KEPT_MS).toISOString());
+  };
 
   return {
     async beginRun(a: { connector: string; runId: string; mode: SyncMode; trigger: string }): Promise<{
@@ -27,8 +41,9 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
       resources: Resource[];
       watermark: string | null;
     }> {
-      return asActivity(a.connector, async () => {
-        const { def, connector } = await connectors.get(a.connector);
+      return asActivity(a.connector, () => keepAlive(async () => {
+        // A retried beginRun keeps the definition the run pinned the first time.
+        const { def, connector } = await connectors.forRun(a.connector, a.runId);
         if (!canReadPages(connector)) throw new Error(`connector ${a.connector} (${def.type}) cannot be read`);
         const resources = def.sync.resources.filter((r) => connector.resources.includes(r));
         let mode = a.mode;
@@ -42,12 +57,13 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
         }
         if (mode === 'full' && canReadChanges(connector)) watermark = await connector.currentWatermark();
         const existing = await store.getRun(a.runId);
-        await store.beginRun({ runId: a.runId, connector: a.connector, mode, trigger: a.trigger });
+        await store.beginRun({ runId: a.runId, connector: a.connector, mode, trigger: a.trigger, definition: def });
+        await dropAbandoned(a.connector, a.runId);
         if (!existing) {
           await log(a.connector, a.runId, 'info', `${mode} run started by ${a.trigger}${why}: ${resources.join(', ')}`);
         }
         return { mode, resources, watermark };
-      });
+      }));
     },
 
     async fetchBatch(a: {
@@ -58,14 +74,20 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
       stageKey: string;
       maxRecords: number;
       maxMillis: number;
-    }): Promise<{ count: number; nextCursor: string | null; incomplete: boolean }> {
+    }): Promise<{ count: number; kept: number; nextCursor: string | null; incomplete: boolean; affinityQueue?: string }> {
       return asActivity(a.connector, async () => {
-        const { connector, mapper } = await connectors.get(a.connector);
+        const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
         if (!canReadPages(connector)) throw new Error(`connector ${a.connector} cannot be read`);
         const batch = await keepAlive(() => readBatch(connector, mapper, a.resource, a.cursor, a, (_c, n) => heartbeat(n)));
-        await store.stagePage(a.stageKey, a.connector, batch.page);
+        await store.stagePage(a.stageKey, a.connector, batch.page, a.runId);
         for (const w of batch.warnings) await log(a.connector, a.runId, 'warn', `${w.resource}: ${w.message}`);
-        return { count: batch.count, nextCursor: batch.nextCursor, incomplete: batch.warnings.some((w) => w.incomplete) };
+        return {
+          count: batch.count,
+          kept: batch.kept,
+          nextCursor: batch.nextCursor,
+          incomplete: batch.warnings.some((w) => w.incomplete),
+          ...(batch.affinity && batch.nextCursor && workerQueue ? { affinityQueue: workerQueue } : {}),
+        };
       });
     },
 
@@ -78,20 +100,47 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
       resources: Resource[];
       maxRecords: number;
       maxMillis: number;
-    }): Promise<{ count: number; nextCursor: string | null; watermark: string; fullSyncRequired?: string }> {
+    }): Promise<{ count: number; nextCursor: string | null; watermark: string; incomplete: Resource[]; fullSyncRequired?: string }> {
       return asActivity(a.connector, async () => {
-        const { connector, mapper } = await connectors.get(a.connector);
+        const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
         if (!canReadChanges(connector)) throw new Error(`connector ${a.connector} has no delta reads`);
         const batch = await keepAlive(() =>
           readChangesBatch(connector, mapper, a.resources, a.watermark, a.cursor, { maxRecords: a.maxRecords, maxMillis: a.maxMillis }, (_c, n) => heartbeat(n)),
         );
         if (batch.fullSyncRequired) {
           await log(a.connector, a.runId, 'warn', `delta not possible, running a full sync instead: ${batch.fullSyncRequired}`);
-          return { count: 0, nextCursor: null, watermark: batch.watermark, fullSyncRequired: batch.fullSyncRequired };
+          return { count: 0, nextCursor: null, watermark: batch.watermark, incomplete: [], fullSyncRequired: batch.fullSyncRequired };
         }
-        await store.stagePage(a.stageKey, a.connector, batch.page);
+        await store.stagePage(a.stageKey, a.connector, batch.page, a.runId);
         for (const w of batch.warnings) await log(a.connector, a.runId, 'warn', `${w.resource}: ${w.message}`);
-        return { count: batch.count, nextCursor: batch.nextCursor, watermark: batch.watermark };
+        const incomplete = [...new Set(batch.warnings.filter((w) => w.incomplete).map((w) => w.resource))];
+        return { count: batch.count, nextCursor: batch.nextCursor, watermark: batch.watermark, incomplete };
+      });
+    },
+
+    /** "Now" in the connector's terms, for a delta run that fell back to a full read: taken by the
+     *  framework before that read, whatever watermark the connector returned with its refusal. */
+    async takeWatermark(a: { connector: string; runId: string }): Promise<string | null> {
+      return asActivity(a.connector, () => keepAlive(async () => {
+        const { connector } = await connectors.forRun(a.connector, a.runId);
+        return canReadChanges(connector) ? await connector.currentWatermark() : null;
+      }));
+    },
+
+    /** A run-log line decided by the workflow (holds, approvals, kept watermarks). */
+    async logRun(a: { connector: string; runId: string; level: 'info' | 'warn' | 'error'; message: string }): Promise<void> {
+      return asActivity(a.connector, () => log(a.connector, a.runId, a.level, a.message));
+    },
+
+    /** A full read whose filter kept none of a resource's records: the filter most likely names a
+     *  path the source objects do not have, and the run would sweep everything of that kind. */
+    async reportFilteredOut(a: { connector: string; runId: string; resource: Resource; read: number }): Promise<void> {
+      return asActivity(a.connector, async () => {
+        const { def } = await connectors.forRun(a.connector, a.runId);
+        const filters = (def.filters as Partial<Record<Resource, string[]>>)[a.resource] ?? [];
+        const what = filters.length > 0 ? `the ${a.resource} filter ${filters.map((f) => JSON.stringify(f)).join(' and ')}` : 'the mapping';
+        await log(a.connector, a.runId, 'warn',
+          `${what} excluded all ${a.read} ${a.resource} read from the source: check that its attribute paths exist in the source objects`);
       });
     },
 
@@ -105,35 +154,36 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
       resources: Resource[];
       incomplete: Resource[];
       approved: boolean;
-    }): Promise<{ held: boolean; deleted: number }> {
-      return asActivity(a.connector, async () => {
-        const { def } = await connectors.get(a.connector);
+    }): Promise<{ held: boolean; deleted: number; reason?: string }> {
+      // Counting and sweeping a million links can outlast the heartbeat timeout.
+      return asActivity(a.connector, () => keepAlive(async () => {
+        const { def } = await connectors.forRun(a.connector, a.runId);
         const decision = reconcilableKinds(a.resources, a.incomplete);
         for (const s of decision.skipped) {
           await log(a.connector, a.runId, 'warn', `no ${s.kind} deletions in this run: ${s.reason}`);
         }
         if (decision.kinds.length === 0) return { held: false, deleted: 0 };
         const candidates = await store.countUnseen(a.connector, a.runId, decision.kinds);
-        const over = exceedsThreshold(candidates, def.deletionThreshold);
-        if (over.length > 0 && !a.approved) {
-          const what = over.map((c) => `${c.unseen} of ${c.total} ${c.kind}s`).join(', ');
+        // Definitions stored before deletionLimit existed lack it.
+        const holds = deletionHolds(candidates, { threshold: def.deletionThreshold, limit: def.deletionLimit ?? 500 });
+        if (holds.length > 0 && !a.approved) {
+          const reason = `it would delete ${holds.map((h) => h.reason).join('; ')}`;
           await log(a.connector, a.runId, 'warn',
-            `holding deletions: this run would delete ${what} (above the ${def.deletionThreshold * 100}% threshold). ` +
-              `Approve with: tiger connector approve-deletions ${a.connector} (or --reject)`);
-          return { held: true, deleted: 0 };
+            `holding deletions: ${reason}. Approve with: tiger connector approve-deletions ${a.connector} (or --reject)`);
+          return { held: true, deleted: 0, reason };
         }
         const deleted = await store.deleteUnseen(a.connector, a.runId, decision.kinds);
         if (deleted > 0) await log(a.connector, a.runId, 'info', `soft-deleted ${deleted} objects and links not seen in this full run`);
         return { held: false, deleted };
-      });
+      }));
     },
 
     async checkpointWatermark(a: { connector: string; runId: string; value: string }): Promise<void> {
       return asActivity(a.connector, () => store.setWatermark(a.connector, DELTA_WATERMARK, a.value));
     },
 
-    async endRun(a: { connector: string; runId: string; status: 'succeeded' | 'failed' | 'held'; error: string | null; counts: Counts }): Promise<void> {
-      return asActivity(a.connector, async () => {
+    async endRun(a: { connector: string; runId: string; status: 'succeeded' | 'failed' | 'held' | 'cancelled'; error: string | null; counts: Counts }): Promise<void> {
+      return asActivity(a.connector, () => keepAlive(async () => {
         const run = await store.getRun(a.runId);
         if (run && run.status !== 'running') return; // a retry after the run was closed
         await store.addRunCounts(a.runId, a.counts);
@@ -143,7 +193,7 @@ export function createSyncActivities({ store, connectors }: SyncDeps) {
         await log(a.connector, a.runId, a.status === 'failed' ? 'error' : 'info',
           `run ${a.status}: fetched ${c.fetched}, inserted ${c.inserted}, updated ${c.updated}, unchanged ${c.unchanged}, deleted ${c.deleted}` +
             (a.error ? ` — ${a.error}` : ''));
-      });
+      }));
     },
   };
 }

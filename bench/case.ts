@@ -17,7 +17,8 @@ import { runPlainSync } from '../pipeline/plain-loop';
 import { SqliteStore } from '../store/sqlite';
 import { loadBundle } from '../worker/bundle';
 import { startWorker } from '../worker/worker';
-import type { Progress, RunSummary } from '../workflows/types';
+import { progressQuery } from '../workflows/definitions';
+import type { RunSummary } from '../workflows/types';
 
 async function main(): Promise<void> {
   const [kind, connectorFile] = process.argv.slice(2);
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     let summary: RunSummary | undefined;
     while (!summary) {
       await new Promise((r) => setTimeout(r, 200));
-      const p = await handle.query<Progress>('progress').catch(() => null);
+      const p = await handle.query(progressQuery).catch(() => null);
       summary = p?.recent.find((r) => r.requestIds.includes(req.requestId));
     }
     if (summary.status !== 'succeeded') throw new Error(`pipeline run ${summary.status}: ${summary.error}`);

@@ -23,7 +23,8 @@ import { SqliteStore } from '../store/sqlite';
 import { ensureDirectories, type Directories } from '../test/support/directories';
 import { loadBundle } from '../worker/bundle';
 import { startWorker } from '../worker/worker';
-import type { Progress, RunSummary } from '../workflows/types';
+import { progressQuery } from '../workflows/definitions';
+import type { RunSummary } from '../workflows/types';
 
 const exec = promisify(execFile);
 const entries = Number(process.env.BENCH_LDAP_ENTRIES ?? 20_000);
@@ -139,7 +140,7 @@ async function pipeline(def: ConnectorDefinition): Promise<Timing> {
       let summary: RunSummary | undefined;
       while (!summary) {
         await new Promise((r) => setTimeout(r, 100));
-        const p = await handle.query<Progress>('progress').catch(() => null);
+        const p = await handle.query(progressQuery).catch(() => null);
         summary = p?.recent.find((r) => r.requestIds.includes(req.requestId));
       }
       const ms = Date.now() - t0;

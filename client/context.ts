@@ -1,20 +1,21 @@
 // What CLI commands share: the store and a Temporal client, opened on first use and closed once.
 import type { Client } from '@temporalio/client';
-import { openStore } from '../store';
 import type { IdentityStore } from '../store/types';
 import { tigerPaths } from './paths';
-import { connectClient, temporalTarget } from './temporal';
 
 export class CliContext {
   private storePromise?: Promise<IdentityStore>;
   private clientPromise?: Promise<Client>;
 
   store(): Promise<IdentityStore> {
-    return (this.storePromise ??= openStore({ databaseUrl: process.env.DATABASE_URL, sqliteFile: tigerPaths().sqlite }));
+    // Imported on first use, like the client below: a command pays only for what it touches.
+    return (this.storePromise ??= import('../store').then(({ openStore }) =>
+      openStore({ databaseUrl: process.env.DATABASE_URL, sqliteFile: tigerPaths().sqlite }),
+    ));
   }
 
   client(): Promise<Client> {
-    return (this.clientPromise ??= connectClient(temporalTarget()));
+    return (this.clientPromise ??= import('./temporal').then(({ connectClient, temporalTarget }) => connectClient(temporalTarget())));
   }
 
   async close(): Promise<void> {

@@ -4,9 +4,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { join } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { packageRoot } from './paths';
 
 export function temporalBinary(): string {
-  const script = join(__dirname, '..', 'scripts', 'install-temporal.sh');
+  const script = join(packageRoot(), 'scripts', 'install-temporal.sh');
   return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
@@ -35,7 +36,20 @@ export interface DevServer {
 
 export async function startDevServer(o: { dbFile: string; port: number; uiPort: number; headless?: boolean; logFile?: NodeJS.WritableStream }): Promise<DevServer> {
   const bin = temporalBinary();
-  const child = spawn(bin, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so stop() reaches everything it started and a Ctrl-C meant for
+  // `tiger dev` does not kill it before the worker has let go of it.
+  const child = spawn(bin, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  // Last resort when tiger itself exits without stop() (an uncaught error, process.exit).
+  const onExit = () => killGroup('SIGKILL');
+  process.once('exit', onExit);
+  child.once('exit', () => process.removeListener('exit', onExit));
   let output = '';
   child.stdout?.on('data', (d) => { output += d; o.logFile?.write(d); });
   child.stderr?.on('data', (d) => { output += d; o.logFile?.write(d); });
@@ -50,7 +64,7 @@ export async function startDevServer(o: { dbFile: string; port: number; uiPort: 
       break;
     } catch {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
+        killGroup('SIGKILL');
         throw new Error(`temporal dev server did not answer on ${address} within 60 s: ${output.slice(-2000)}`);
       }
       await new Promise((r) => setTimeout(r, 300));
@@ -62,10 +76,10 @@ export async function startDevServer(o: { dbFile: string; port: number; uiPort: 
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        killGroup('SIGTERM');
+        setTimeout(() => killGroup('SIGKILL'), 5000).unref();
       }),
   };
 }

@@ -1,5 +1,6 @@
 // Starting a projection: one project/<target> workflow at a time per target directory.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { projectWorkflow } from '../workflows/definitions';
 import type { ProjectSummary, ProjectWorkflowInput } from '../workflows/project-types';
 import { TigerConnector, TigerConnectorType } from '../workflows/search-attributes';
 import { taskQueue } from './ids';
@@ -12,7 +13,7 @@ export async function startProjection(
 ): Promise<{ workflowId: string; runId: string; result(): Promise<ProjectSummary> }> {
   const workflowId = projectWorkflowId(a.target);
   try {
-    const handle = await client.workflow.start('projectWorkflow', {
+    const handle = await client.workflow.start(projectWorkflow, {
       workflowId,
       taskQueue: taskQueue(),
       args: [{ source: a.source, target: a.target, kind: 'user', options: a.options } satisfies ProjectWorkflowInput],
@@ -21,7 +22,7 @@ export async function startProjection(
         { key: TigerConnectorType, value: a.targetType },
       ],
     });
-    return { workflowId, runId: handle.firstExecutionRunId, result: () => handle.result() as Promise<ProjectSummary> };
+    return { workflowId, runId: handle.firstExecutionRunId, result: () => handle.result() };
   } catch (err) {
     // Two projections writing the same directory at once would race on the same accounts.
     if (err instanceof WorkflowExecutionAlreadyStartedError) {

@@ -2,6 +2,7 @@
 // existing id throws, so an applied connector updates its schedule instead.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ConnectorDefinition } from '../config/types';
+import { scheduledSyncWorkflow } from '../workflows/definitions';
 import { TigerConnector, TigerConnectorType } from '../workflows/search-attributes';
 import { scheduleId, taskQueue } from './ids';
 
@@ -9,16 +10,18 @@ export async function upsertSchedule(client: Client, def: ConnectorDefinition): 
   const spec = { intervals: [{ every: def.sync.intervalMs }] };
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: 'scheduledSyncWorkflow',
+    workflowType: scheduledSyncWorkflow,
     workflowId: `schedule-trigger/${def.name}`,
     taskQueue: taskQueue(),
-    args: [{ connector: def.name, mode: 'delta' as const }],
+    // No mode: the trigger decides full or delta when it runs (sync.fullInterval).
+    args: [{ connector: def.name }] as Parameters<typeof scheduledSyncWorkflow>,
+    staticSummary: `${def.type} connector ${def.name} · scheduled trigger (every ${def.sync.interval})`,
     typedSearchAttributes: [
       { key: TigerConnector, value: def.name },
       { key: TigerConnectorType, value: def.type },
     ],
   };
-  const note = `tiger-sync: ${def.sync.mode} connector ${def.name}, every ${def.sync.interval}`;
+  const note = `tiger-sync: ${def.sync.mode} connector ${def.name}, every ${def.sync.interval}, full every ${def.sync.fullInterval ?? '24h'}`;
   try {
     await client.schedule.create({
       scheduleId: scheduleId(def.name),

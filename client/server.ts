@@ -12,23 +12,72 @@ import { secretMatches, toLiveEvents, verificationAnswer } from './webhooks/okta
 
 export interface ServerDeps {
   store: IdentityStore;
+  /** Called per request that needs Temporal; see reconnectingClient for a factory that retries. */
   client: () => Promise<Client>;
   apiToken?: string;
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
+  /** Largest request body accepted (bytes); Okta batches are far below the default. */
+  maxBodyBytes?: number;
+  /** Slow or stalled clients are cut off after these (ms). */
+  timeouts?: { headersMs?: number; requestMs?: number; checkEveryMs?: number };
 }
 
 const MAX_BODY = 5 * 1024 * 1024;
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+class BodyTooLarge extends Error {}
+class TemporalUnavailable extends Error {}
+
+/**
+ * A client factory that connects on first use and keeps only a connection that succeeded: a
+ * Temporal server that was down when the first request came is tried again on the next one.
+ */
+export function reconnectingClient(connect: () => Promise<Client>): () => Promise<Client> {
+  let pending: Promise<Client> | undefined;
+  return () => {
+    pending ??= connect().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}
 
 export function createTigerServer(deps: ServerDeps): Server {
   const env = deps.env ?? process.env;
   const log = deps.log ?? (() => undefined);
-  return createServer((req, res) => {
-    handle(req, res).catch((err) => {
-      log(`server error: ${(err as Error).message}`);
-      if (!res.headersSent) send(res, 500, { error: 'internal error' });
-    });
-  });
+  const maxBody = deps.maxBodyBytes ?? MAX_BODY;
+  const headersTimeout = deps.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS;
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: Math.max(deps.timeouts?.requestMs ?? REQUEST_TIMEOUT_MS, headersTimeout),
+      connectionsCheckingInterval: deps.timeouts?.checkEveryMs ?? Math.min(headersTimeout, 5_000),
+    },
+    (req, res) => {
+      handle(req, res).catch((err) => {
+        if (err instanceof TemporalUnavailable) {
+          log(`temporal unavailable: ${err.message}`);
+          if (!res.headersSent) send(res, 503, { error: 'the Temporal server is not reachable; retry later' });
+          return;
+        }
+        log(`server error: ${(err as Error).message}`);
+        if (!res.headersSent) send(res, 500, { error: 'internal error' });
+      });
+    },
+  );
+  server.keepAliveTimeout = 5_000;
+  return server;
+
+  async function temporal(): Promise<Client> {
+    try {
+      return await deps.client();
+    } catch (err) {
+      throw new TemporalUnavailable((err as Error).message);
+    }
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -39,34 +88,64 @@ export function createTigerServer(deps: ServerDeps): Server {
     send(res, 404, { error: 'not found' });
   }
 
+  // A disabled connector is treated as absent: its hook answers 404 and nothing is signalled.
   async function webhookConnector(name: string): Promise<ConnectorDefinition | null> {
     const stored = await deps.store.getConnector(name);
     const def = stored?.definition as ConnectorDefinition | undefined;
-    return def && def.type === 'okta' && def.webhooks.enabled ? def : null;
+    return stored?.enabled && def && def.enabled !== false && def.type === 'okta' && def.webhooks?.enabled ? def : null;
+  }
+
+  /** Only this connector's webhook secret is resolved, never the rest of its config. */
+  function webhookSecret(def: ConnectorDefinition): string {
+    if (!def.webhooks.secret) return '';
+    return resolveReferences(def.webhooks.secret, { env, secrets: loadSecrets({ env }) }, `connector ${def.name} webhooks.secret`);
   }
 
   async function oktaHook(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const def = await webhookConnector(name);
-    if (!def) return send(res, 404, { error: `no okta connector "${name}" with webhooks enabled` });
+    if (!def) return send(res, 404, { error: 'no enabled okta connector with webhooks enabled by that name' });
     if (req.method === 'GET') {
       const answer = verificationAnswer(header(req, 'x-okta-verification-challenge'));
       return answer ? send(res, 200, answer) : send(res, 400, { error: 'missing x-okta-verification-challenge header' });
     }
     if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' });
-    const secret = def.webhooks.secret ? resolveReferences(def.webhooks.secret, { env, secrets: loadSecrets({ env }) }, `connector ${def.name} webhooks.secret`) : '';
-    if (!secretMatches(header(req, 'authorization'), secret)) {
-      log(`webhook ${name}: rejected a delivery with a wrong or missing Authorization header`);
+    if (!secretMatches(header(req, 'authorization'), webhookSecret(def))) {
+      log(`webhook ${def.name}: rejected a delivery with a wrong or missing Authorization header`);
       return send(res, 401, { error: 'unauthorized' });
     }
+    const body = await readJson(req, res);
+    if (body === NO_BODY) return;
     let parsed: ReturnType<typeof toLiveEvents>;
     try {
-      parsed = toLiveEvents(JSON.parse(await readBody(req)), def.webhooks.events);
+      parsed = toLiveEvents(body, def.webhooks.events);
     } catch (err) {
       return send(res, 400, { error: (err as Error).message });
     }
-    if (parsed.events.length > 0) await sendLiveEvents(await deps.client(), refOf(def), parsed.events);
-    log(`webhook ${name}: ${parsed.events.length} events signalled, ${parsed.ignored} ignored`);
-    send(res, 200, { accepted: parsed.events.length, ignored: parsed.ignored });
+    for (const d of parsed.dropped) log(`webhook ${def.name}: dropped target id ${d.id} of event ${JSON.stringify(d.eventId.slice(0, 64))}: not an Okta id (letters and digits only)`);
+    if (parsed.events.length > 0) await sendLiveEvents(await temporal(), refOf(def), parsed.events);
+    log(`webhook ${def.name}: ${parsed.events.length} events signalled, ${parsed.ignored} ignored, ${parsed.dropped.length} target ids dropped`);
+    send(res, 200, { accepted: parsed.events.length, ignored: parsed.ignored, dropped: parsed.dropped.length });
+  }
+
+  /** The parsed body, or NO_BODY once an error answer was sent. Never echoes the body. */
+  async function readJson(req: IncomingMessage, res: ServerResponse, expected = 'an Okta event hook delivery'): Promise<unknown> {
+    let text: string;
+    try {
+      text = await readBody(req, maxBody);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        res.setHeader('connection', 'close');
+        send(res, 413, { error: `body larger than ${maxBody} bytes` });
+        return NO_BODY;
+      }
+      throw err;
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      send(res, 400, { error: `body: expected JSON (${expected})` });
+      return NO_BODY;
+    }
   }
 
   async function apiTest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,19 +154,16 @@ export function createTigerServer(deps: ServerDeps): Server {
     if (!token || !auth.startsWith('Bearer ') || !secretMatches(auth.slice(7), token)) {
       return send(res, 401, { status: 'failure', message: token ? 'invalid bearer token' : 'the server has no TIGER_API_TOKEN set' });
     }
-    let body: { connectorId?: unknown };
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch {
-      return send(res, 400, { status: 'failure', message: 'body: expected JSON {"connectorId": "<name>"}' });
-    }
+    const parsed = await readJson(req, res, '{"connectorId": "<name>"}');
+    if (parsed === NO_BODY) return;
+    const body = (parsed !== null && typeof parsed === 'object' ? parsed : {}) as { connectorId?: unknown };
     if (typeof body.connectorId !== 'string' || !body.connectorId) {
       return send(res, 400, { status: 'failure', message: 'connectorId: expected a connector name' });
     }
     if (!(await deps.store.getConnector(body.connectorId))) {
       return send(res, 404, { status: 'failure', message: `no connector named "${body.connectorId}"` });
     }
-    const result = await testConnection(await deps.client(), body.connectorId);
+    const result = await testConnection(await temporal(), body.connectorId);
     send(res, result.status === 'success' ? 200 : 502, result);
   }
 }
@@ -97,18 +173,25 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+const NO_BODY = Symbol('answered');
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(new BodyTooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(c);
+      // Keep reading (and dropping) so the 413 reaches a client that is still sending.
+      if (size > limit) over = true;
+      else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (over ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }

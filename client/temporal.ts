@@ -1,5 +1,6 @@
 // One place that knows how to reach Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE).
 import { Client, Connection } from '@temporalio/client';
+import { tigerDataConverter } from '../codec/data-converter';
 
 export interface TemporalTarget {
   address: string;
@@ -13,7 +14,8 @@ export function temporalTarget(env: Record<string, string | undefined> = process
 export async function connectClient(target: TemporalTarget = temporalTarget()): Promise<Client> {
   try {
     const connection = await Connection.connect({ address: target.address, connectTimeout: '5s' });
-    return new Client({ connection, namespace: target.namespace });
+    // Encrypted with TIGER_CODEC_KEYS when set, so what the CLI starts and reads is sealed too.
+    return new Client({ connection, namespace: target.namespace, dataConverter: tigerDataConverter() });
   } catch (err) {
     throw new Error(
       `cannot reach the Temporal server at ${target.address} (${(err as Error).message}). ` +

@@ -5,16 +5,24 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import YAML from 'yaml';
-import type { ZodType } from 'zod';
-import { normalizeConnector } from './normalize';
-import { ConfigError, type ConnectorDefinition } from './types';
+import { normalizeWithWarnings, type NormalizedConnector } from './normalize';
+import { ConfigError, type ConnectorDefinition, type ConnectorTypes } from './types';
 
-export function parseConnectorText(text: string, file: string, typeSchemas: Record<string, ZodType>): ConnectorDefinition {
-  const doc = isJson(text, file) ? parseJson(text, file) : parseYaml(text, file);
-  return normalizeConnector(doc, file, typeSchemas);
+export function parseConnectorText(text: string, file: string, types: ConnectorTypes): ConnectorDefinition {
+  return parseConnectorTextWithWarnings(text, file, types).definition;
 }
 
-export function loadConnectorFile(path: string, typeSchemas: Record<string, ZodType>): ConnectorDefinition {
+/** The definition and the warnings that do not stop it from being stored. */
+export function parseConnectorTextWithWarnings(text: string, file: string, types: ConnectorTypes): NormalizedConnector {
+  const doc = isJson(text, file) ? parseJson(text, file) : parseYaml(text, file);
+  return normalizeWithWarnings(doc, file, types);
+}
+
+export function loadConnectorFile(path: string, types: ConnectorTypes): ConnectorDefinition {
+  return loadConnectorFileWithWarnings(path, types).definition;
+}
+
+export function loadConnectorFileWithWarnings(path: string, types: ConnectorTypes): NormalizedConnector {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -22,7 +30,7 @@ export function loadConnectorFile(path: string, typeSchemas: Record<string, ZodT
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError([{ file: path, path: '', message: `cannot read the connector file (${code})` }]);
   }
-  return parseConnectorText(text, path, typeSchemas);
+  return parseConnectorTextWithWarnings(text, path, types);
 }
 
 function isJson(text: string, file: string): boolean {

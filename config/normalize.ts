@@ -6,18 +6,26 @@ import type { ZodType } from 'zod';
 import { RESOURCES, type Resource } from '../connectors/types';
 import { parseDuration } from './duration';
 import { parseFilter } from './filter';
+import { filterAttributePaths, knownLeafAbove, pathIsKnown } from './filter-paths';
+import { documentIssues } from './guards';
 import { parsePath } from './paths';
 import { joinPath } from './references';
 import { showValue } from './secrets-policy';
-import { ConfigError, type ConfigIssue, type ConnectorDefinition } from './types';
+import { ConfigError, type ConfigIssue, type ConnectorDefinition, type ConnectorTypeRules, type ConnectorTypes } from './types';
 
 type Obj = Record<string, unknown>;
 
 const TOP_LEVEL = ['name', 'type', 'enabled', 'config', 'sync', 'mapping', 'filters', 'retryPolicy', 'webhooks', 'deletion', 'deletionThreshold', 'deletionLimit', 'approvalTimeout'];
 /** Options the seed-000 file nests under `config` although the options table lists them as common. */
 const COMMON_IN_CONFIG = ['sync', 'mapping', 'filters', 'retryPolicy', 'webhooks'] as const;
-const SLUG = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+// A name becomes part of workflow and schedule ids and of URLs (/webhooks/okta/<name>): no "/",
+// no "..", at most 63 characters.
+const MAX_NAME = 63;
+const SLUG = /^[a-z0-9](?:[a-z0-9_-]|\.(?!\.))*$/;
+// A seed-004 display name ("Corporate AD"): slugged, and the CLI says which name was stored.
+const DISPLAY_NAME = /^[\p{L}\p{N}](?:[\p{L}\p{N} _-]|\.(?!\.))*$/u;
 const MIN_INTERVAL_MS = 60_000;
+const MAX_DURATION_MS = 30 * 24 * 3600_000;
 const RESOURCE_ALIASES: Record<string, Resource[]> = {
   users: ['users'],
   groups: ['groups', 'memberships'],
@@ -41,10 +49,19 @@ export const DEFAULTS = {
 
 class Issues {
   readonly list: ConfigIssue[] = [];
+  /** Things that do not stop a file from being stored but that its author should know. */
+  readonly warnings: ConfigIssue[] = [];
   constructor(readonly file: string) {}
   add(path: string, message: string): void {
     this.list.push({ file: this.file, path, message });
   }
+  warn(path: string, message: string): void {
+    this.warnings.push({ file: this.file, path, message });
+  }
+}
+
+function rulesOf(entry: ConnectorTypes[string]): ConnectorTypeRules {
+  return 'configSchema' in entry ? (entry as ConnectorTypeRules) : { configSchema: entry as ZodType };
 }
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -80,10 +97,24 @@ export function slugify(name: string): string {
     .replace(/[-_.]+$/, '');
 }
 
-export function normalizeConnector(doc: unknown, file: string, typeSchemas: Record<string, ZodType>): ConnectorDefinition {
+export function normalizeConnector(doc: unknown, file: string, types: ConnectorTypes): ConnectorDefinition {
+  return normalizeWithWarnings(doc, file, types).definition;
+}
+
+export interface NormalizedConnector {
+  definition: ConnectorDefinition;
+  /** Problems that do not stop the file from being stored (printed by create/apply). */
+  warnings: ConfigIssue[];
+}
+
+export function normalizeWithWarnings(doc: unknown, file: string, types: ConnectorTypes): NormalizedConnector {
   const issues = new Issues(file);
   const root = isObj(doc) ? doc : undefined;
   if (!root) throw new ConfigError([{ file, path: '', message: `expected an object with name, type and config, got ${kindOf(doc)}` }]);
+  const problems = documentIssues(root);
+  for (const problem of problems) issues.add(problem.path, problem.message);
+  // Nothing below may read a document with prototype keys in it.
+  if (problems.some((p) => p.unsafeKey)) throw new ConfigError(issues.list);
   objectAt(root, '', issues, TOP_LEVEL);
 
   const rawConfig = objectAt(root.config, 'config', issues) ?? {};
@@ -97,7 +128,8 @@ export function normalizeConnector(doc: unknown, file: string, typeSchemas: Reco
     if (root[key] !== undefined && inConfig !== undefined) {
       issues.add(`config.${key}`, `given both at ${key} and config.${key}; keep one`);
     }
-    common[key] = root[key] !== undefined ? { value: root[key], path: key } : { value: inConfig, path: `config.${key}` };
+    // An option given nowhere is reported at its documented top-level place.
+    common[key] = root[key] !== undefined || inConfig === undefined ? { value: root[key], path: key } : { value: inConfig, path: `config.${key}` };
   }
 
   // Seed 004 nests the user mapping in config as attributeMapping; it is ours, not the type's.
@@ -105,8 +137,9 @@ export function normalizeConnector(doc: unknown, file: string, typeSchemas: Reco
   delete config.attributeMapping;
 
   const name = readName(root.name, issues);
-  const type = readType(root.type, typeSchemas, issues);
-  const typeConfig = type ? validateTypeConfig(typeSchemas[type], config, issues) : config;
+  const type = readType(root.type, types, issues);
+  const rules = type ? rulesOf(types[type]) : undefined;
+  const typeConfig = rules ? validateTypeConfig(rules.configSchema, config, issues) : config;
   const enabled = readBoolean(root.enabled, 'enabled', DEFAULTS.enabled, issues);
   const sync = readSync(common.sync.value, common.sync.path, issues);
   const mapping = readMapping(common.mapping.value, common.mapping.path, issues);
@@ -118,19 +151,29 @@ export function normalizeConnector(doc: unknown, file: string, typeSchemas: Reco
     }
   }
   const filters = readFilters(common.filters.value, common.filters.path, issues);
+  if (rules?.attributePaths) warnUnknownFilterPaths(filters, common.filters.path, rules.attributePaths, type!, issues);
   const retryPolicy = readRetryPolicy(common.retryPolicy.value, common.retryPolicy.path, issues);
-  const webhooks = readWebhooks(common.webhooks.value, common.webhooks.path, issues);
+  const webhooks = readWebhooks(common.webhooks.value, common.webhooks.path, rules, type, issues);
   const deletionThreshold = readDeletionThreshold(root, issues);
   const deletionLimit = readDeletionLimit(root, issues);
   const approvalTimeout = readDuration(root.approvalTimeout, 'approvalTimeout', DEFAULTS.approvalTimeout, issues);
 
+  const hooksPath = common.webhooks.path;
+  // A webhook endpoint without a shared secret would accept deliveries from anyone.
+  if ((webhooks.enabled || sync.mode === 'webhook') && webhooks.secret === undefined) {
+    const why = webhooks.enabled ? `${hooksPath}.enabled is true` : `${common.sync.path}.mode is "webhook"`;
+    issues.add(`${hooksPath}.secret`, `required because ${why}: the shared secret Okta sends in the Authorization header, as a reference such as \${OKTA_WEBHOOK_SECRET}`);
+  }
   if (sync.mode === 'webhook' && !webhooks.enabled) {
-    issues.add(`${common.sync.path}.mode`, `is "webhook" but ${common.webhooks.path}.enabled is not true; enable webhooks or use mode polling`);
+    issues.warn(`${common.sync.path}.mode`, `is "webhook" but ${hooksPath}.enabled is not true: no events will be received, the connector only polls every ${sync.interval}`);
   }
   if (issues.list.length > 0) throw new ConfigError(issues.list);
   return {
-    name: name!, type: type!, enabled, config: typeConfig, sync, mapping, filters, retryPolicy, webhooks, deletionThreshold,
-    deletionLimit, approvalTimeout: approvalTimeout.text, approvalTimeoutMs: approvalTimeout.ms,
+    definition: {
+      name: name!, type: type!, enabled, config: typeConfig, sync, mapping, filters, retryPolicy, webhooks, deletionThreshold,
+      deletionLimit, approvalTimeout: approvalTimeout.text, approvalTimeoutMs: approvalTimeout.ms,
+    },
+    warnings: issues.warnings,
   };
 }
 
@@ -139,19 +182,20 @@ function readName(value: unknown, issues: Issues): string | undefined {
     issues.add('name', `required: a connector name like okta-production, got ${showValue(value, 'name')}`);
     return undefined;
   }
-  if (SLUG.test(value)) return value;
-  // Seed-004 files use display names ("Corporate AD"); the name must fit in a workflow id, so slug it.
-  const slug = slugify(value);
-  if (!SLUG.test(slug)) {
-    issues.add('name', `expected lower-case letters, digits, "-", "_" or "." (at most 63), got ${showValue(value, 'name')}`);
+  if (value.length <= MAX_NAME && SLUG.test(value)) return value;
+  const expected = `expected a name of lower-case letters, digits, "-", "_" and "." (no "/" or "..", at most ${MAX_NAME} characters) such as okta-production, or a display name such as "Corporate AD"`;
+  const slug = DISPLAY_NAME.test(value.trim()) && value.trim().length <= MAX_NAME ? slugify(value.trim()) : '';
+  if (!slug || !SLUG.test(slug)) {
+    issues.add('name', `${expected}, got ${showValue(value, 'name')}`);
     return undefined;
   }
+  issues.warn('name', `${showValue(value, 'name')} is stored as ${slug} (connector names are slugs; use ${slug} in tiger commands)`);
   return slug;
 }
 
-function readType(value: unknown, typeSchemas: Record<string, ZodType>, issues: Issues): string | undefined {
-  const known = Object.keys(typeSchemas).sort();
-  if (typeof value !== 'string' || !Object.prototype.hasOwnProperty.call(typeSchemas, value)) {
+function readType(value: unknown, types: ConnectorTypes, issues: Issues): string | undefined {
+  const known = Object.keys(types).sort();
+  if (typeof value !== 'string' || !Object.prototype.hasOwnProperty.call(types, value)) {
     const got = value === undefined ? 'nothing' : showValue(value, 'type');
     issues.add('type', `expected a known connector type (${known.join(', ') || 'none registered'}), got ${got}`);
     return undefined;
@@ -209,6 +253,8 @@ function readSync(value: unknown, path: string, issues: Issues): ConnectorDefini
         interval = sync.interval.trim();
         if (intervalMs < MIN_INTERVAL_MS) {
           issues.add(`${path}.interval`, `expected at least 1m (schedules run in minutes), got ${showValue(sync.interval, path)}`);
+        } else if (intervalMs > MAX_DURATION_MS) {
+          issues.add(`${path}.interval`, `expected at most 30d, got ${showValue(sync.interval, path)}`);
         }
       } catch (err) {
         issues.add(`${path}.interval`, (err as Error).message);
@@ -309,7 +355,7 @@ function readRetryPolicy(value: unknown, path: string, issues: Issues): Connecto
   return { maxAttempts, backoff };
 }
 
-function readWebhooks(value: unknown, path: string, issues: Issues): ConnectorDefinition['webhooks'] {
+function readWebhooks(value: unknown, path: string, rules: ConnectorTypeRules | undefined, type: string | undefined, issues: Issues): ConnectorDefinition['webhooks'] {
   const hooks = objectAt(value, path, issues, ['enabled', 'secret', 'events']) ?? {};
   const out: ConnectorDefinition['webhooks'] = {
     enabled: readBoolean(hooks.enabled, `${path}.enabled`, DEFAULTS.webhooks.enabled, issues),
@@ -323,8 +369,17 @@ function readWebhooks(value: unknown, path: string, issues: Issues): ConnectorDe
     if (!Array.isArray(hooks.events)) issues.add(`${path}.events`, `expected a list of event types, got ${kindOf(hooks.events)}`);
     else {
       hooks.events.forEach((e, i) => {
-        if (typeof e === 'string' && e.trim() !== '') out.events.push(e);
-        else issues.add(joinPath(`${path}.events`, i), `expected an event type like user.lifecycle.create, got ${showValue(e, path)}`);
+        const at = joinPath(`${path}.events`, i);
+        if (typeof e !== 'string' || e.trim() === '') {
+          issues.add(at, `expected an event type like user.lifecycle.create, got ${showValue(e, path)}`);
+          return;
+        }
+        const catalogue = rules?.eventTypes;
+        if (catalogue && !catalogue.known.includes(e) && !Object.prototype.hasOwnProperty.call(catalogue.aliases, e)) {
+          issues.add(at, `${showValue(e, at)} is not an event type ${type} sends; expected one of ${catalogue.known.join(', ')}`);
+          return;
+        }
+        out.events.push(e);
       });
     }
   }
@@ -341,12 +396,12 @@ function readDeletionThreshold(root: Obj, issues: Issues): number {
   const value = nested ?? root.deletionThreshold;
   const path = nested !== undefined ? 'deletion.threshold' : 'deletionThreshold';
   if (value === undefined || value === null) return DEFAULTS.deletionThreshold;
-  if (typeof value === 'number' && value >= 0 && value <= 1) return value;
-  issues.add(path, `expected a fraction from 0 to 1 (0.2 = 20%), got ${showValue(value, path)}`);
+  // 0 would hold every run that deletes anything; 1 still holds a run that would delete everything.
+  if (typeof value === 'number' && value > 0 && value <= 1) return value;
+  issues.add(path, `expected a fraction above 0 and at most 1 (0.2 = hold when a run would delete 20% of a kind), got ${showValue(value, path)}`);
   return DEFAULTS.deletionThreshold;
 }
 
-const MAX_DURATION_MS = 30 * 24 * 3600_000;
 
 /** A duration such as 24h: at least 1m, at most 30 days. */
 function readDuration(value: unknown, path: string, fallback: string, issues: Issues): { text: string; ms: number } {
@@ -374,4 +429,25 @@ function readDeletionLimit(root: Obj, issues: Issues): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
   issues.add('deletionLimit', `expected a whole number of at least 1 (rows of one kind a run may delete without approval), got ${showValue(value, 'deletionLimit')}`);
   return DEFAULTS.deletionLimit;
+}
+
+function warnUnknownFilterPaths(
+  filters: ConnectorDefinition['filters'],
+  path: string,
+  known: NonNullable<ConnectorTypeRules['attributePaths']>,
+  type: string,
+  issues: Issues,
+): void {
+  for (const kind of FILTER_KINDS) {
+    const paths = known[kind];
+    if (!paths) continue;
+    (filters[kind] ?? []).forEach((expr, i) => {
+      for (const attr of filterAttributePaths(expr)) {
+        if (pathIsKnown(attr, paths)) continue;
+        const leaf = knownLeafAbove(attr, paths);
+        const hint = leaf ? ` (${leaf} is a plain value: filter on ${leaf} itself)` : '';
+        issues.warn(joinPath(`${path}.${kind}`, i), `attribute ${attr} does not occur on ${type} ${kind}${hint}, so this filter never sees a value for it`);
+      }
+    });
+  }
 }

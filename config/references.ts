@@ -25,6 +25,11 @@ export function hasReference(s: string): boolean {
   return REFERENCE.test(s);
 }
 
+/** The text left once every well-formed reference is taken out (to find malformed ones). */
+export function withoutReferences(s: string): string {
+  return s.replace(REFERENCE, '');
+}
+
 /** How loadSecrets keys a secret: `ad-password` → `AD_PASSWORD` (the TIGER_SECRET_ suffix). */
 export function secretKey(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
@@ -126,7 +131,7 @@ function redactValue(value: unknown, secret: boolean): unknown {
 
 // Under a secret-looking key a string is kept only when it is nothing but references:
 // literal text beside a reference ("abc${T}") may itself be part of the secret.
-function isOnlyReferences(s: string): boolean {
+export function isOnlyReferences(s: string): boolean {
   return hasReference(s) && s.replace(REFERENCE, '').trim() === '';
 }
 

@@ -19,3 +19,7 @@ export function showValue(value: unknown, path: string): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+/** Fields that hold a credential by definition: they must be references, never literal values,
+ *  because a stored definition is printed, exported and sent to workflows as it is written. */
+export const SECRET_FIELDS: readonly string[] = ['apiToken', 'bindPassword', 'clientSecret', 'secret'];

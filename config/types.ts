@@ -2,6 +2,7 @@
 // parse into this. References (`${ENV}`, `{{secret:name}}`) stay unresolved here; only
 // activities resolve them (config/references.ts), so nothing secret reaches history or the CLI.
 
+import type { ZodType } from 'zod';
 import type { Resource } from '../connectors/types';
 
 export interface ConnectorDefinition {
@@ -35,6 +36,20 @@ export interface ConnectorDefinition {
   approvalTimeout: string;
   approvalTimeoutMs: number;
 }
+
+/** What a connector type tells the config module beyond its config schema, so a file that
+ *  would silently do nothing (an event type the source never sends, a filter on an attribute
+ *  its objects do not have) is caught when it is created. */
+export interface ConnectorTypeRules {
+  configSchema: ZodType;
+  /** Event types the source sends; `aliases` maps a documented name to the source's own. */
+  eventTypes?: { known: readonly string[]; aliases: Readonly<Record<string, string>> };
+  /** Attribute paths of each resource's source objects; `profile.*` allows anything below. */
+  attributePaths?: Partial<Record<'users' | 'groups' | 'apps', readonly string[]>>;
+}
+
+/** Per type: its rules, or only its config schema (types without more to say, tests). */
+export type ConnectorTypes = Record<string, ZodType | ConnectorTypeRules>;
 
 export interface ConfigIssue {
   file: string;

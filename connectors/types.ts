@@ -44,6 +44,9 @@ export interface ReadPageResult {
   /** Opaque; null when the resource is exhausted. */
   nextCursor: string | null;
   warnings: ReadWarning[];
+  /** The cursor points at state kept in this process (a live paged search): the next read is
+   *  cheapest on the same worker. Only a hint — any worker must still resume the cursor correctly. */
+  affinity?: boolean;
 }
 
 export interface LinkSet {
@@ -63,7 +66,9 @@ export interface ChangesResult {
   warnings: ReadWarning[];
   /** Opaque; null when this change window is exhausted. */
   nextCursor: string | null;
-  /** The watermark to store once every page of this window is applied. */
+  /** The watermark to store once every page of this window is applied. It must never pass a
+   *  change that was not read: when part of the window was refused or lost (a warning with
+   *  `incomplete`), it keeps that part's start, because the framework stores it all the same. */
   watermark: string;
   /** Set when the connector cannot continue from the watermark (token expired, DC restored, …):
    *  the framework runs a full sync instead and logs the reason. */

@@ -28,10 +28,40 @@ export function reconcilableKinds(resources: Resource[], incomplete: Resource[])
   return { kinds, skipped };
 }
 
-/** Holds the run when it would delete more than `threshold` of any kind. Tiny absolute numbers
- *  pass (one leaver out of three users is normal), an empty read (100 %) never does. */
-export function exceedsThreshold(candidates: DeletionCandidates[], threshold: number, minimum = 10): DeletionCandidates[] {
-  return candidates.filter(
-    (c) => c.unseen > 0 && c.total > 0 && c.unseen / c.total > threshold && (c.unseen >= minimum || c.unseen === c.total),
-  );
+export interface GuardLimits {
+  /** Share of a kind's stored rows, in (0, 1]: holding at or above it (1 holds a 100 % wipe). */
+  threshold: number;
+  /** Absolute number of rows of one kind: holding above it, whatever the share. */
+  limit: number;
+  /** Below this many deletions the share alone does not hold a run (one leaver out of three
+   *  users is normal), unless it would empty the kind. */
+  minimum?: number;
+}
+
+export interface Hold extends DeletionCandidates {
+  rule: 'threshold' | 'limit';
+  /** Which rule and the numbers, for the run log and the held run's progress. */
+  reason: string;
+}
+
+/** The kinds (objects and links alike: member removals count) whose deletions need approval. */
+export function deletionHolds(candidates: DeletionCandidates[], limits: GuardLimits): Hold[] {
+  const minimum = limits.minimum ?? 10;
+  const holds: Hold[] = [];
+  for (const c of candidates) {
+    if (c.unseen <= 0) continue;
+    const what = `${c.unseen} of ${c.total} ${c.kind}s`;
+    if (c.unseen > limits.limit) {
+      holds.push({ ...c, rule: 'limit', reason: `${what}: more than the deletionLimit of ${limits.limit}` });
+    } else if (c.total > 0 && c.unseen / c.total >= limits.threshold && (c.unseen >= minimum || c.unseen === c.total)) {
+      // A quotient of two integers rounds like the decimal threshold does (7/10 is 0.7, whereas
+      // 0.7 * 10 is 7.000000000000001), so "at or above" holds exactly at the threshold.
+      holds.push({ ...c, rule: 'threshold', reason: `${what} (${percent(c.unseen / c.total)}): at or above the deletionThreshold of ${percent(limits.threshold)}` });
+    }
+  }
+  return holds;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
 }

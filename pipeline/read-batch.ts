@@ -13,6 +13,10 @@ export interface BatchLimits {
 export interface Batch {
   page: StagedPage;
   count: number;
+  /** Records left after filters (count is what the source returned). */
+  kept: number;
+  /** The last page's cursor points at state in this process (a live paged search). */
+  affinity?: boolean;
   nextCursor: string | null;
   warnings: ReadWarning[];
 }
@@ -29,6 +33,7 @@ export async function readBatch(
   const page: StagedPage = { objects: [], links: [], deletions: [], linkSets: [] };
   const warnings: ReadWarning[] = [];
   let count = 0;
+  let affinity: boolean | undefined;
   let next: string | null = cursor;
   do {
     const res = await connector.readPage(resource, next);
@@ -37,9 +42,10 @@ export async function readBatch(
     count += res.records.length;
     warnings.push(...res.warnings);
     next = res.nextCursor;
+    affinity = res.affinity;
     onPage?.(next, count);
   } while (next && count < limits.maxRecords && Date.now() - started < limits.maxMillis);
-  return { page, count, nextCursor: next, warnings };
+  return { page, count, kept: page.objects.length + page.links.length, affinity, nextCursor: next, warnings };
 }
 
 export interface ChangesBatch extends Batch {
@@ -65,7 +71,7 @@ export async function readChangesBatch(
   do {
     const res = await connector.readChanges(resources, watermark, next);
     if (res.fullSyncRequired) {
-      return { page, count, nextCursor: null, warnings, watermark: res.watermark, fullSyncRequired: res.fullSyncRequired };
+      return { page, count, kept: 0, nextCursor: null, warnings, watermark: res.watermark, fullSyncRequired: res.fullSyncRequired };
     }
     append(page, mapper.toStaged(res.records, 'delta'));
     for (const d of res.deletions) page.deletions.push({ kind: OBJECT_KIND[d.resource], id: d.id });
@@ -78,7 +84,7 @@ export async function readChangesBatch(
     wm = res.watermark;
     onPage?.(next, count);
   } while (next && count < limits.maxRecords && Date.now() - started < limits.maxMillis);
-  return { page, count, nextCursor: next, warnings, watermark: wm };
+  return { page, count, kept: count, nextCursor: next, warnings, watermark: wm };
 }
 
 function append(into: StagedPage, from: StagedPage): void {

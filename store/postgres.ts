@@ -71,14 +71,15 @@ prev AS (
 ),
 written AS (
   INSERT INTO objects AS o (connector, kind, external_id, attributes, hash, source_updated_at, last_seen_run,
-    deleted_at, created_at, updated_at)
-  SELECT $1, kind, external_id, attributes::jsonb, hash, source_updated_at, $7, NULL, now(), now() FROM input
+    seen_seq, deleted_at, created_at, updated_at)
+  SELECT $1, kind, external_id, attributes::jsonb, hash, source_updated_at, $7, $8, NULL, now(), now() FROM input
   ON CONFLICT (connector, kind, external_id) DO UPDATE SET
     attributes = CASE WHEN ${takeIncoming('excluded', 'o')} THEN excluded.attributes ELSE o.attributes END,
     hash = CASE WHEN ${takeIncoming('excluded', 'o')} THEN excluded.hash ELSE o.hash END,
     source_updated_at = GREATEST(o.source_updated_at, excluded.source_updated_at),
     updated_at = CASE WHEN ${takeIncoming('excluded', 'o')} OR o.deleted_at IS NOT NULL THEN now() ELSE o.updated_at END,
     last_seen_run = excluded.last_seen_run,
+    seen_seq = GREATEST(o.seen_seq, excluded.seen_seq),
     deleted_at = NULL
 )
 SELECT
@@ -97,11 +98,12 @@ prev AS (
   WHERE l.connector = $1
 ),
 written AS (
-  INSERT INTO links AS l (connector, kind, parent_id, child_id, child_kind, attributes, hash, last_seen_run, deleted_at)
-  SELECT $1, kind, parent_id, child_id, child_kind, attributes::jsonb, hash, $8, NULL FROM input
+  INSERT INTO links AS l (connector, kind, parent_id, child_id, child_kind, attributes, hash, last_seen_run, seen_seq,
+    deleted_at)
+  SELECT $1, kind, parent_id, child_id, child_kind, attributes::jsonb, hash, $8, $9, NULL FROM input
   ON CONFLICT (connector, kind, parent_id, child_id) DO UPDATE SET
     child_kind = excluded.child_kind, attributes = excluded.attributes, hash = excluded.hash,
-    last_seen_run = excluded.last_seen_run, deleted_at = NULL
+    last_seen_run = excluded.last_seen_run, seen_seq = GREATEST(l.seen_seq, excluded.seen_seq), deleted_at = NULL
 )
 SELECT
   count(*) FILTER (WHERE p.kind IS NULL)::int AS inserted,
@@ -201,14 +203,37 @@ export class PostgresStore implements IdentityStore {
 
   // ---- runs and their log ----
 
-  async beginRun(r: { runId: string; connector: string; mode: RunMode; trigger: string }): Promise<RunRecord> {
+  async beginRun(r: { runId: string; connector: string; mode: RunMode; trigger: string; definition?: unknown }): Promise<RunRecord> {
     await this.pool.query(
-      `INSERT INTO runs (run_id, connector, mode, trigger, status, started_at)
-       VALUES ($1, $2, $3, $4, 'running', now())
+      `INSERT INTO runs (run_id, connector, mode, trigger, status, started_at, start_seq, definition)
+       VALUES ($1, $2, $3, $4, 'running', now(), nextval('change_seq'), $5::jsonb)
        ON CONFLICT (run_id) DO NOTHING`,
-      [r.runId, r.connector, r.mode, r.trigger],
+      [r.runId, r.connector, r.mode, r.trigger, r.definition === undefined ? null : JSON.stringify(r.definition)],
     );
     return (await this.getRun(r.runId))!;
+  }
+
+  async getRunDefinition(runId: string): Promise<unknown> {
+    const { rows } = await this.pool.query<{ definition: unknown }>('SELECT definition FROM runs WHERE run_id = $1', [runId]);
+    return rows[0]?.definition ?? null;
+  }
+
+  async abandonRuns(connector: string, exceptRunId: string, error: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ run_id: string }>(
+      `UPDATE runs SET status = 'failed', finished_at = now(), error = $3
+       WHERE connector = $1 AND run_id <> $2 AND mode IN ('full', 'delta') AND status IN ('running', 'held')
+       RETURNING run_id`,
+      [connector, exceptRunId, error],
+    );
+    return rows.map((r) => r.run_id);
+  }
+
+  /** The change sequence a run began at; a run begun before sequences existed counts as 0, which
+   *  leaves only rows no apply has stamped since the upgrade eligible for its deletion step. */
+  private async startSeqOf(c: PoolClient | Pool, runId: string): Promise<number> {
+    const { rows } = await c.query<{ start_seq: string | null }>('SELECT start_seq FROM runs WHERE run_id = $1', [runId]);
+    if (!rows[0]) throw unknownRun(runId);
+    return Number(rows[0].start_seq ?? 0);
   }
 
   async addRunCounts(runId: string, counts: Partial<ApplyCounts & { fetched: number }>): Promise<void> {
@@ -242,10 +267,11 @@ export class PostgresStore implements IdentityStore {
     return rows[0] ? toRun(rows[0]) : null;
   }
 
-  async listRuns(connector: string, limit: number): Promise<RunRecord[]> {
+  async listRuns(connector: string, limit: number, only: { mode?: RunMode; status?: RunStatus } = {}): Promise<RunRecord[]> {
     const { rows } = await this.pool.query<RunRow>(
-      'SELECT * FROM runs WHERE connector = $1 ORDER BY started_at DESC, seq DESC LIMIT $2',
-      [connector, limit],
+      'SELECT * FROM runs WHERE connector = $1 AND ($3::text IS NULL OR mode = $3) AND ($4::text IS NULL OR status = $4) ' +
+        'ORDER BY started_at DESC, seq DESC LIMIT $2',
+      [connector, limit, only.mode ?? null, only.status ?? null],
     );
     return rows.map(toRun);
   }
@@ -273,13 +299,13 @@ export class PostgresStore implements IdentityStore {
 
   /** An already applied key keeps its row: re-staging it (a retried fetch) must not turn the
    *  remembered counts back into a pending page. */
-  async stagePage(stageKey: string, connector: string, page: StagedPage): Promise<void> {
+  async stagePage(stageKey: string, connector: string, page: StagedPage, runId?: string): Promise<void> {
     await this.pool.query(
-      `INSERT INTO staged_pages (stage_key, connector, payload, created_at) VALUES ($1, $2, $3, now())
+      `INSERT INTO staged_pages (stage_key, connector, run_id, payload, created_at) VALUES ($1, $2, $4, $3, now())
        ON CONFLICT (stage_key) DO UPDATE SET connector = excluded.connector, payload = excluded.payload,
-         created_at = excluded.created_at
+         created_at = excluded.created_at, run_id = coalesce(excluded.run_id, staged_pages.run_id)
        WHERE staged_pages.applied_at IS NULL`,
-      [stageKey, connector, JSON.stringify(page)],
+      [stageKey, connector, JSON.stringify(page), runId ?? null],
     );
   }
 
@@ -309,10 +335,12 @@ export class PostgresStore implements IdentityStore {
 
       const page = toPageRows(JSON.parse(stage.payload!) as StagedPage);
       const counts: ApplyCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+      // Taken after the stage row is locked, before any row is written (see deleteUnseen).
+      const seq = Number((await c.query<{ seq: string }>("SELECT nextval('change_seq') AS seq")).rows[0].seq);
       // Upserts first, deletions last (as in SQLite): a page that both lists and deletes an id
       // ends deleted. Rows go in key order so concurrent applies lock rows in the same order.
-      await this.applyObjects(c, connector, runId, page.objects, counts);
-      await this.applyLinks(c, connector, runId, page.links, counts);
+      await this.applyObjects(c, connector, runId, seq, page.objects, counts);
+      await this.applyLinks(c, connector, runId, seq, page.links, counts);
       await this.pruneLinkSets(c, connector, page.linkSets, counts);
       await this.applyDeletions(c, connector, page.deletions, counts);
 
@@ -325,8 +353,9 @@ export class PostgresStore implements IdentityStore {
   }
 
   /** Same rule as SQLite: new → inserted; differing hash and not older → updated; a revived
-   *  (previously deleted) object → updated; else unchanged. Every object is marked seen. */
-  private async applyObjects(c: PoolClient, connector: string, runId: string, objects: ObjectRow[], counts: ApplyCounts) {
+   *  (previously deleted) object → updated; else unchanged. Every object is marked seen and
+   *  stamped with the apply's change sequence (never lowered: see deleteUnseen). */
+  private async applyObjects(c: PoolClient, connector: string, runId: string, seq: number, objects: ObjectRow[], counts: ApplyCounts) {
     const sorted = [...objects].sort((a, b) => compare(a.kind, b.kind) || compare(a.id, b.id));
     for (let i = 0; i < sorted.length; i += BATCH) {
       const batch = sorted.slice(i, i + BATCH);
@@ -338,6 +367,7 @@ export class PostgresStore implements IdentityStore {
         batch.map((o) => o.hash),
         batch.map((o) => o.updatedAt),
         runId,
+        seq,
       ]);
       counts.inserted += rows[0].inserted;
       counts.updated += rows[0].updated;
@@ -345,7 +375,7 @@ export class PostgresStore implements IdentityStore {
     }
   }
 
-  private async applyLinks(c: PoolClient, connector: string, runId: string, links: LinkRow[], counts: ApplyCounts) {
+  private async applyLinks(c: PoolClient, connector: string, runId: string, seq: number, links: LinkRow[], counts: ApplyCounts) {
     const sorted = [...links].sort(
       (a, b) => compare(a.kind, b.kind) || compare(a.parent, b.parent) || compare(a.child, b.child),
     );
@@ -360,6 +390,7 @@ export class PostgresStore implements IdentityStore {
         batch.map((l) => l.attributes),
         batch.map((l) => l.hash),
         runId,
+        seq,
       ]);
       counts.inserted += rows[0].inserted;
       counts.updated += rows[0].updated;
@@ -434,43 +465,70 @@ export class PostgresStore implements IdentityStore {
     return rowCount ?? 0;
   }
 
+  async dropStaleStagedPages(connector: string, exceptRunId: string, olderThan: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM staged_pages
+       WHERE (connector = $1 AND run_id <> $2
+              AND run_id IN (SELECT run_id FROM runs WHERE connector = $1 AND mode IN ('full', 'delta')))
+          OR created_at < $3::timestamptz`,
+      [connector, exceptRunId, olderThan],
+    );
+    return rowCount ?? 0;
+  }
+
   // ---- full-run deletion detection ----
 
   /** `total` is the live rows when counted, so it includes rows this run inserted. */
   async countUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<DeletionCandidates[]> {
     const out: DeletionCandidates[] = [];
+    const startSeq = await this.startSeqOf(this.pool, runId);
     for (const kind of kinds) {
       const { rows } = await this.pool.query<{ total: number; unseen: number }>(
-        `SELECT count(*)::int AS total, count(*) FILTER (WHERE last_seen_run IS DISTINCT FROM $3)::int AS unseen
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE ${unseen('$3', '$4')})::int AS unseen
          FROM ${tableOf(kind)} WHERE connector = $1 AND kind = $2 AND deleted_at IS NULL`,
-        [connector, kind, runId],
+        [connector, kind, runId, startSeq],
       );
       out.push({ kind, total: rows[0].total, unseen: rows[0].unseen });
     }
     return out;
   }
 
-  /** Unseen objects take their links with them, as deletions in a page do; the count includes them. */
+  /**
+   * Unseen objects take their links with them, as deletions in a page do; the count includes them.
+   *
+   * Why `seen_seq < start_seq` is safe under concurrency: nextval order is not commit order, so an
+   * apply may draw a value below the run's start_seq and commit after the run began. Its data was
+   * read from the source before its transaction began, so before the run began too: an object it
+   * wrote that the run's own read did not find had left the source by then, and may be swept. If
+   * the run's read did find it, the run's apply drew a value above start_seq and, since values
+   * are never lowered (GREATEST), the row keeps it whichever commit lands last. Rows stamped at or
+   * above start_seq (written after the run began, by a live batch say) are left for the next full
+   * run: at worst a deletion is found one run later, never an existing object deleted. A live
+   * apply racing this statement blocks on, or is blocked by, the row lock; READ COMMITTED then
+   * re-checks the condition on the newest row version, so a freshly stamped row is skipped.
+   */
   async deleteUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<number> {
     for (const kind of kinds) tableOf(kind);
     return this.transaction(async (c) => {
+      const startSeq = await this.startSeqOf(c, runId);
       let n = 0;
       const objectKinds = kinds.filter(isObjectKind);
       if (objectKinds.length > 0) {
         const { rows } = await c.query<{ kind: ObjectKind; id: string }>(
           `UPDATE objects SET deleted_at = now(), updated_at = now()
-           WHERE connector = $1 AND kind = ANY($2::text[]) AND deleted_at IS NULL AND last_seen_run IS DISTINCT FROM $3
+           WHERE connector = $1 AND kind = ANY($2::text[]) AND deleted_at IS NULL AND ${unseen('$3', '$4')}
            RETURNING kind, external_id AS id`,
-          [connector, objectKinds, runId],
+          [connector, objectKinds, runId, startSeq],
         );
+        // Only the objects swept here take their links along.
         n += rows.length + (await this.cascadeToLinks(c, connector, rows));
       }
       const linkKinds = kinds.filter((k) => !isObjectKind(k));
       if (linkKinds.length > 0) {
         const { rowCount } = await c.query(
           `UPDATE links SET deleted_at = now()
-           WHERE connector = $1 AND kind = ANY($2::text[]) AND deleted_at IS NULL AND last_seen_run IS DISTINCT FROM $3`,
-          [connector, linkKinds, runId],
+           WHERE connector = $1 AND kind = ANY($2::text[]) AND deleted_at IS NULL AND ${unseen('$3', '$4')}`,
+          [connector, linkKinds, runId, startSeq],
         );
         n += rowCount ?? 0;
       }
@@ -629,6 +687,11 @@ export class PostgresStore implements IdentityStore {
     for (const r of rows) out[r.kind] = r.n;
     return out;
   }
+}
+
+/** A live row the run did not see and nothing has written since the run began. */
+function unseen(runIdParam: string, startSeqParam: string): string {
+  return `(last_seen_run IS DISTINCT FROM ${runIdParam} AND (seen_seq IS NULL OR seen_seq < ${startSeqParam}))`;
 }
 
 /** Any fixed order will do: it only makes concurrent applies take row locks in the same order. */

@@ -3,7 +3,7 @@ import type { RunStatus } from './types';
 
 /** Only a final status closes a run; a held run waits for approval and is still open. */
 export function finishedAt(status: RunStatus, now: string): string | null {
-  return status === 'succeeded' || status === 'failed' ? now : null;
+  return status === 'succeeded' || status === 'failed' || status === 'cancelled' ? now : null;
 }
 
 export function unknownRun(runId: string): Error {

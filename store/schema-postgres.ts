@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS objects (
   hash               text NOT NULL,
   source_updated_at  timestamptz,
   last_seen_run      text,
+  seen_seq           bigint,
   deleted_at         timestamptz,
   created_at         timestamptz NOT NULL,
   updated_at         timestamptz NOT NULL,
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS links (
   attributes     jsonb,
   hash           text,
   last_seen_run  text,
+  seen_seq       bigint,
   deleted_at     timestamptz,
   PRIMARY KEY (connector, kind, parent_id, child_id)
 );
@@ -55,7 +57,9 @@ CREATE TABLE IF NOT EXISTS runs (
   updated      bigint NOT NULL DEFAULT 0,
   unchanged    bigint NOT NULL DEFAULT 0,
   deleted      bigint NOT NULL DEFAULT 0,
-  error        text
+  error        text,
+  start_seq    bigint,
+  definition   jsonb
 );
 CREATE INDEX IF NOT EXISTS runs_by_connector ON runs (connector, started_at);
 
@@ -77,6 +81,16 @@ CREATE TABLE IF NOT EXISTS watermarks (
   updated_at  timestamptz NOT NULL,
   PRIMARY KEY (connector, key)
 );
+
+-- The store-wide change sequence: every apply stamps the rows it writes with nextval (seen_seq)
+-- and every run records the value it began at (start_seq); see deleteUnseen in postgres.ts.
+CREATE SEQUENCE IF NOT EXISTS change_seq;
+
+-- Columns added after the first release (no-ops on a database created with them).
+ALTER TABLE objects ADD COLUMN IF NOT EXISTS seen_seq bigint;
+ALTER TABLE links ADD COLUMN IF NOT EXISTS seen_seq bigint;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS start_seq bigint;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS definition jsonb;
 
 -- The claim check: payload is the staged page as JSON text (parsed by the apply, never queried)
 -- until applied, then NULL; counts keep the first apply's result so a retried apply returns it.

@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS objects (
   hash               TEXT NOT NULL,
   source_updated_at  TEXT,
   last_seen_run      TEXT,
+  seen_seq           INTEGER,
   deleted_at         TEXT,
   created_at         TEXT NOT NULL,
   updated_at         TEXT NOT NULL,
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS links (
   attributes     TEXT,
   hash           TEXT,
   last_seen_run  TEXT,
+  seen_seq       INTEGER,
   deleted_at     TEXT,
   PRIMARY KEY (connector, kind, parent_id, child_id)
 ) WITHOUT ROWID;
@@ -54,7 +56,9 @@ CREATE TABLE IF NOT EXISTS runs (
   updated      INTEGER NOT NULL DEFAULT 0,
   unchanged    INTEGER NOT NULL DEFAULT 0,
   deleted      INTEGER NOT NULL DEFAULT 0,
-  error        TEXT
+  error        TEXT,
+  start_seq    INTEGER,
+  definition   TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_connector ON runs (connector, started_at);
 
@@ -76,6 +80,15 @@ CREATE TABLE IF NOT EXISTS watermarks (
   updated_at  TEXT NOT NULL,
   PRIMARY KEY (connector, key)
 );
+
+-- The store-wide change sequence (one row): every apply stamps the rows it writes with the next
+-- value (seen_seq) and every run records the value it began at (start_seq), so a full run's
+-- deletion step can tell rows written after it began (by a live batch, say) from stale ones.
+CREATE TABLE IF NOT EXISTS change_seq (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  value  INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO change_seq (id, value) VALUES (1, 0);
 
 -- The claim check: payload is the staged page as JSON until applied, then NULL; counts keep
 -- the first apply's result so a retried apply returns it.
@@ -102,3 +115,11 @@ CREATE TABLE IF NOT EXISTS projections (
   PRIMARY KEY (target, source, kind, source_id)
 ) WITHOUT ROWID;
 `;
+
+/** Columns added after the first release: databases created before them get them on migrate. */
+export const SQLITE_ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
+  { table: 'objects', column: 'seen_seq', type: 'INTEGER' },
+  { table: 'links', column: 'seen_seq', type: 'INTEGER' },
+  { table: 'runs', column: 'start_seq', type: 'INTEGER' },
+  { table: 'runs', column: 'definition', type: 'TEXT' },
+];

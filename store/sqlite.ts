@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { SQLITE_SCHEMA } from './schema-sqlite';
+import { SQLITE_ADDED_COLUMNS, SQLITE_SCHEMA } from './schema-sqlite';
 import { finishedAt, unknownRun } from './run-rules';
 import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
 import type { LinkRow, ObjectRow, PageRows } from './staged-rows';
@@ -24,6 +24,9 @@ import type {
   StagedPage,
   StoredConnector,
 } from './types';
+
+/** A live row the run did not see and nothing has written since the run began. */
+const UNSEEN = '(last_seen_run IS NOT @runId AND (seen_seq IS NULL OR seen_seq < @startSeq))';
 
 interface RunRow {
   run_id: string;
@@ -70,7 +73,13 @@ export class SqliteStore implements IdentityStore {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec(SQLITE_SCHEMA);
+    this.db.transaction(() => {
+      this.db.exec(SQLITE_SCHEMA);
+      for (const c of SQLITE_ADDED_COLUMNS) {
+        const columns = this.db.prepare(`PRAGMA table_info(${c.table})`).all() as { name: string }[];
+        if (!columns.some((col) => col.name === c.column)) this.db.exec(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.type}`);
+      }
+    }).immediate();
   }
 
   async close(): Promise<void> {
@@ -121,13 +130,54 @@ export class SqliteStore implements IdentityStore {
 
   // ---- runs and their log ----
 
-  async beginRun(r: { runId: string; connector: string; mode: RunMode; trigger: string }): Promise<RunRecord> {
-    this.sql(
-      `INSERT INTO runs (run_id, connector, mode, trigger, status, started_at)
-       VALUES (@runId, @connector, @mode, @trigger, 'running', @now)
-       ON CONFLICT (run_id) DO NOTHING`,
-    ).run({ ...r, now: new Date().toISOString() });
+  async beginRun(r: { runId: string; connector: string; mode: RunMode; trigger: string; definition?: unknown }): Promise<RunRecord> {
+    this.db.transaction(() => {
+      if (this.sql('SELECT 1 FROM runs WHERE run_id = ?').get(r.runId)) return;
+      this.sql(
+        `INSERT INTO runs (run_id, connector, mode, trigger, status, started_at, start_seq, definition)
+         VALUES (@runId, @connector, @mode, @trigger, 'running', @now, @startSeq, @definition)`,
+      ).run({
+        runId: r.runId,
+        connector: r.connector,
+        mode: r.mode,
+        trigger: r.trigger,
+        now: new Date().toISOString(),
+        startSeq: this.nextChangeSeq(),
+        definition: r.definition === undefined ? null : JSON.stringify(r.definition),
+      });
+    }).immediate();
     return (await this.getRun(r.runId))!;
+  }
+
+  async getRunDefinition(runId: string): Promise<unknown> {
+    const text = this.sql('SELECT definition FROM runs WHERE run_id = ?').pluck().get(runId) as string | null | undefined;
+    return text === undefined || text === null ? null : (JSON.parse(text) as unknown);
+  }
+
+  async abandonRuns(connector: string, exceptRunId: string, error: string): Promise<string[]> {
+    return this.sql(
+      `UPDATE runs SET status = 'failed', finished_at = @now, error = @error
+       WHERE connector = @connector AND run_id <> @exceptRunId AND mode IN ('full', 'delta')
+         AND status IN ('running', 'held')
+       RETURNING run_id`,
+    )
+      .pluck()
+      .all({ connector, exceptRunId, error, now: new Date().toISOString() }) as string[];
+  }
+
+  /** Callers hold the write lock (an IMMEDIATE transaction), so values are taken in commit order. */
+  private nextChangeSeq(): number {
+    return this.sql('UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value').pluck().get() as number;
+  }
+
+  /** The change sequence a run began at; a run begun before sequences existed counts as 0, which
+   *  leaves only rows no apply has stamped since the upgrade eligible for its deletion step. */
+  private startSeqOf(runId: string): number {
+    const row = this.sql('SELECT start_seq AS startSeq FROM runs WHERE run_id = ?').get(runId) as
+      | { startSeq: number | null }
+      | undefined;
+    if (!row) throw unknownRun(runId);
+    return row.startSeq ?? 0;
   }
 
   async addRunCounts(runId: string, counts: Partial<ApplyCounts & { fetched: number }>): Promise<void> {
@@ -162,11 +212,11 @@ export class SqliteStore implements IdentityStore {
     return row ? toRun(row) : null;
   }
 
-  async listRuns(connector: string, limit: number): Promise<RunRecord[]> {
-    const rows = this.sql('SELECT * FROM runs WHERE connector = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(
-      connector,
-      limit,
-    ) as RunRow[];
+  async listRuns(connector: string, limit: number, only: { mode?: RunMode; status?: RunStatus } = {}): Promise<RunRecord[]> {
+    const rows = this.sql(
+      'SELECT * FROM runs WHERE connector = ? AND (? IS NULL OR mode = ?) AND (? IS NULL OR status = ?) ' +
+        'ORDER BY started_at DESC, rowid DESC LIMIT ?',
+    ).all(connector, only.mode ?? null, only.mode ?? null, only.status ?? null, only.status ?? null, limit) as RunRow[];
     return rows.map(toRun);
   }
 
@@ -197,13 +247,13 @@ export class SqliteStore implements IdentityStore {
 
   /** An already applied key keeps its row: re-staging it (a retried fetch) must not turn the
    *  remembered counts back into a pending page. */
-  async stagePage(stageKey: string, connector: string, page: StagedPage): Promise<void> {
+  async stagePage(stageKey: string, connector: string, page: StagedPage, runId?: string): Promise<void> {
     this.sql(
-      `INSERT INTO staged_pages (stage_key, connector, payload, created_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO staged_pages (stage_key, connector, run_id, payload, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (stage_key) DO UPDATE SET connector = excluded.connector, payload = excluded.payload,
-         created_at = excluded.created_at
+         created_at = excluded.created_at, run_id = coalesce(excluded.run_id, staged_pages.run_id)
        WHERE staged_pages.applied_at IS NULL`,
-    ).run(stageKey, connector, JSON.stringify(page), new Date().toISOString());
+    ).run(stageKey, connector, runId ?? null, JSON.stringify(page), new Date().toISOString());
   }
 
   async applyStagedPage(stageKey: string, connector: string, runId: string): Promise<ApplyCounts> {
@@ -233,10 +283,11 @@ export class SqliteStore implements IdentityStore {
     const rows = toPageRows(JSON.parse(stage.payload!) as StagedPage);
     const now = new Date().toISOString();
     const counts: ApplyCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+    const seq = this.nextChangeSeq();
     // Upserts first, deletions last: a page that both lists and deletes an id ends deleted,
     // which is what a source reporting the deletion later than the record means.
-    this.applyObjects(connector, runId, now, rows.objects, counts);
-    this.applyLinks(connector, runId, rows.links, counts);
+    this.applyObjects(connector, runId, seq, now, rows.objects, counts);
+    this.applyLinks(connector, runId, seq, rows.links, counts);
     this.pruneLinkSets(connector, now, rows.linkSets, counts);
     this.applyDeletions(connector, now, rows.deletions, counts);
 
@@ -250,25 +301,26 @@ export class SqliteStore implements IdentityStore {
    * insert when new; update when the content hash differs, unless the source's updatedAt is
    * older than the stored one (a late page must not undo a newer change); an object seen again
    * after a deletion is revived and counts as updated even when its content is the same. Every
-   * object is marked seen by this run, whatever else happens.
+   * object is marked seen by this run and stamped with this apply's change sequence, whatever
+   * else happens.
    */
-  private applyObjects(connector: string, runId: string, now: string, objects: ObjectRow[], counts: ApplyCounts): void {
+  private applyObjects(connector: string, runId: string, seq: number, now: string, objects: ObjectRow[], counts: ApplyCounts): void {
     const get = this.sql(
       `SELECT hash, source_updated_at AS updatedAt, deleted_at AS deletedAt, updated_at AS rowUpdatedAt
        FROM objects WHERE connector = ? AND kind = ? AND external_id = ?`,
     );
     const insert = this.sql(
       `INSERT INTO objects (connector, kind, external_id, attributes, hash, source_updated_at, last_seen_run,
-         deleted_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+         seen_seq, deleted_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
     );
     const update = this.sql(
-      `UPDATE objects SET attributes = ?, hash = ?, source_updated_at = ?, last_seen_run = ?, deleted_at = NULL,
-         updated_at = ?
+      `UPDATE objects SET attributes = ?, hash = ?, source_updated_at = ?, last_seen_run = ?, seen_seq = ?,
+         deleted_at = NULL, updated_at = ?
        WHERE connector = ? AND kind = ? AND external_id = ?`,
     );
     const seen = this.sql(
-      `UPDATE objects SET source_updated_at = ?, last_seen_run = ?, deleted_at = NULL, updated_at = ?
+      `UPDATE objects SET source_updated_at = ?, last_seen_run = ?, seen_seq = ?, deleted_at = NULL, updated_at = ?
        WHERE connector = ? AND kind = ? AND external_id = ?`,
     );
     for (const o of objects) {
@@ -276,20 +328,20 @@ export class SqliteStore implements IdentityStore {
         | { hash: string; updatedAt: string | null; deletedAt: string | null; rowUpdatedAt: string }
         | undefined;
       if (!prev) {
-        insert.run(connector, o.kind, o.id, o.attributes, o.hash, o.updatedAt, runId, now, now);
+        insert.run(connector, o.kind, o.id, o.attributes, o.hash, o.updatedAt, runId, seq, now, now);
         counts.inserted++;
         continue;
       }
       const older = o.updatedAt !== null && prev.updatedAt !== null && o.updatedAt < prev.updatedAt;
       const sourceUpdatedAt = older ? prev.updatedAt : (o.updatedAt ?? prev.updatedAt);
       if (!older && o.hash !== prev.hash) {
-        update.run(o.attributes, o.hash, sourceUpdatedAt, runId, now, connector, o.kind, o.id);
+        update.run(o.attributes, o.hash, sourceUpdatedAt, runId, seq, now, connector, o.kind, o.id);
         counts.updated++;
       } else if (prev.deletedAt !== null) {
-        seen.run(sourceUpdatedAt, runId, now, connector, o.kind, o.id);
+        seen.run(sourceUpdatedAt, runId, seq, now, connector, o.kind, o.id);
         counts.updated++;
       } else {
-        seen.run(sourceUpdatedAt, runId, prev.rowUpdatedAt, connector, o.kind, o.id);
+        seen.run(sourceUpdatedAt, runId, seq, prev.rowUpdatedAt, connector, o.kind, o.id);
         counts.unchanged++;
       }
     }
@@ -302,32 +354,33 @@ export class SqliteStore implements IdentityStore {
    * common case instead of a read plus a write: a first sync mostly inserts and a later full sync
    * mostly re-sees unchanged rows, so whichever of the two the previous row needed is tried first.
    */
-  private applyLinks(connector: string, runId: string, links: LinkRow[], counts: ApplyCounts): void {
+  private applyLinks(connector: string, runId: string, seq: number, links: LinkRow[], counts: ApplyCounts): void {
     const insert = this.sql(
-      `INSERT INTO links (connector, kind, parent_id, child_id, child_kind, attributes, hash, last_seen_run, deleted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+      `INSERT INTO links (connector, kind, parent_id, child_id, child_kind, attributes, hash, last_seen_run, seen_seq,
+         deleted_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
        ON CONFLICT (connector, kind, parent_id, child_id) DO NOTHING`,
     );
     const seenIfSame = this.sql(
-      `UPDATE links SET last_seen_run = ?
+      `UPDATE links SET last_seen_run = ?, seen_seq = ?
        WHERE connector = ? AND kind = ? AND parent_id = ? AND child_id = ?
          AND hash IS ? AND child_kind = ? AND deleted_at IS NULL`,
     );
     const update = this.sql(
-      `UPDATE links SET child_kind = ?, attributes = ?, hash = ?, last_seen_run = ?, deleted_at = NULL
+      `UPDATE links SET child_kind = ?, attributes = ?, hash = ?, last_seen_run = ?, seen_seq = ?, deleted_at = NULL
        WHERE connector = ? AND kind = ? AND parent_id = ? AND child_id = ?`,
     );
     const tryInsert = (l: LinkRow): boolean =>
-      insert.run(connector, l.kind, l.parent, l.child, l.childKind, l.attributes, l.hash, runId).changes > 0;
+      insert.run(connector, l.kind, l.parent, l.child, l.childKind, l.attributes, l.hash, runId, seq).changes > 0;
     const trySeen = (l: LinkRow): boolean =>
-      seenIfSame.run(runId, connector, l.kind, l.parent, l.child, l.hash, l.childKind).changes > 0;
+      seenIfSame.run(runId, seq, connector, l.kind, l.parent, l.child, l.hash, l.childKind).changes > 0;
     let insertFirst = true;
     for (const l of links) {
       const outcome: 'inserted' | 'unchanged' | 'updated' = insertFirst
         ? tryInsert(l) ? 'inserted' : trySeen(l) ? 'unchanged' : 'updated'
         : trySeen(l) ? 'unchanged' : tryInsert(l) ? 'inserted' : 'updated';
       if (outcome === 'updated') {
-        update.run(l.childKind, l.attributes, l.hash, runId, connector, l.kind, l.parent, l.child);
+        update.run(l.childKind, l.attributes, l.hash, runId, seq, connector, l.kind, l.parent, l.child);
       }
       counts[outcome]++;
       insertFirst = outcome === 'inserted';
@@ -388,15 +441,27 @@ export class SqliteStore implements IdentityStore {
     return this.sql('DELETE FROM staged_pages WHERE run_id = ? AND applied_at IS NOT NULL').run(runId).changes;
   }
 
+  async dropStaleStagedPages(connector: string, exceptRunId: string, olderThan: string): Promise<number> {
+    return this.sql(
+      `DELETE FROM staged_pages
+       WHERE (connector = @connector AND run_id <> @exceptRunId
+              AND run_id IN (SELECT run_id FROM runs WHERE connector = @connector AND mode IN ('full', 'delta')))
+          OR created_at < @olderThan`,
+    ).run({ connector, exceptRunId, olderThan }).changes;
+  }
+
   // ---- full-run deletion detection ----
 
-  /** `total` is the live rows when counted, so it includes rows this run inserted. */
+  /** `total` is the live rows when counted, so it includes rows this run inserted. Applies are
+   *  serialized by the write lock and take their sequence value inside it, so a row stamped at or
+   *  above the run's start_seq was written by an apply that committed after the run began. */
   async countUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<DeletionCandidates[]> {
+    const startSeq = this.startSeqOf(runId);
     return kinds.map((kind) => {
       const row = this.sql(
-        `SELECT count(*) AS total, coalesce(sum(last_seen_run IS NOT @runId), 0) AS unseen
+        `SELECT count(*) AS total, coalesce(sum(${UNSEEN}), 0) AS unseen
          FROM ${tableOf(kind)} WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL`,
-      ).get({ connector, runId, kind }) as { total: number; unseen: number };
+      ).get({ connector, runId, kind, startSeq }) as { total: number; unseen: number };
       return { kind, total: row.total, unseen: row.unseen };
     });
   }
@@ -405,21 +470,24 @@ export class SqliteStore implements IdentityStore {
   async deleteUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<number> {
     for (const kind of kinds) tableOf(kind);
     return this.db.transaction(() => {
+      const startSeq = this.startSeqOf(runId);
       const now = new Date().toISOString();
       let n = 0;
       for (const kind of kinds.filter(isObjectKind)) {
         const gone = this.sql(
           `UPDATE objects SET deleted_at = @now, updated_at = @now
-           WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL AND last_seen_run IS NOT @runId
+           WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL AND ${UNSEEN}
            RETURNING kind, external_id AS id`,
-        ).all({ now, connector, kind, runId }) as { kind: ObjectKind; id: string }[];
+        ).all({ now, connector, kind, runId, startSeq }) as { kind: ObjectKind; id: string }[];
+        // Only the objects swept here take their links along: one written since the run began
+        // kept its row, and so keeps its memberships.
         n += gone.length + this.cascadeToLinks(connector, now, gone);
       }
       for (const kind of kinds.filter((k) => !isObjectKind(k))) {
         n += this.sql(
           `UPDATE links SET deleted_at = @now
-           WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL AND last_seen_run IS NOT @runId`,
-        ).run({ now, connector, kind, runId }).changes;
+           WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL AND ${UNSEEN}`,
+        ).run({ now, connector, kind, runId, startSeq }).changes;
       }
       return n;
     }).immediate();

@@ -36,7 +36,7 @@ export interface ApplyCounts {
 }
 
 export type RunMode = 'full' | 'delta' | 'live';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'held';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'held' | 'cancelled';
 
 export interface RunRecord {
   runId: string;
@@ -124,22 +124,38 @@ export interface IdentityStore {
   deleteConnector(name: string): Promise<boolean>;
 
   // runs and their log (idempotent by runId: a retried beginRun returns the existing run)
-  beginRun(r: { runId: string; connector: string; mode: RunMode; trigger: string }): Promise<RunRecord>;
+  /** Records the run, the change sequence it began at (see countUnseen) and, when given, the
+   *  connector definition it runs with (as stored: references, never resolved secrets). */
+  beginRun(r: { runId: string; connector: string; mode: RunMode; trigger: string; definition?: unknown }): Promise<RunRecord>;
+  /** The definition a run pinned at beginRun, or null (no such run, or begun without one). */
+  getRunDefinition(runId: string): Promise<unknown>;
+  /** Marks the connector's other full/delta runs still `running` or `held` as failed with `error`:
+   *  only one sync run per connector exists at a time, so they were abandoned (terminated, reset).
+   *  Returns their ids. Live runs are never touched. */
+  abandonRuns(connector: string, exceptRunId: string, error: string): Promise<string[]>;
   addRunCounts(runId: string, counts: Partial<ApplyCounts & { fetched: number }>): Promise<void>;
   finishRun(runId: string, status: RunStatus, error?: string | null): Promise<RunRecord>;
   getRun(runId: string): Promise<RunRecord | null>;
-  listRuns(connector: string, limit: number): Promise<RunRecord[]>;
+  /** Newest first; `only` narrows to one mode and/or status (the last successful full run). */
+  listRuns(connector: string, limit: number, only?: { mode?: RunMode; status?: RunStatus }): Promise<RunRecord[]>;
   appendLog(e: Omit<RunLogEntry, 'at'>): Promise<void>;
   listLogs(connector: string, opts: { limit: number; runId?: string }): Promise<RunLogEntry[]>;
 
   // claim-check staging: stage is an upsert by key; apply is one transaction and remembers its
   // counts, so applying the same key twice changes nothing and returns the first counts.
-  stagePage(stageKey: string, connector: string, page: StagedPage): Promise<void>;
+  /** `runId` names the run the page belongs to, so pages of abandoned runs can be found. */
+  stagePage(stageKey: string, connector: string, page: StagedPage, runId?: string): Promise<void>;
   applyStagedPage(stageKey: string, connector: string, runId: string): Promise<ApplyCounts>;
   /** Drops applied stage rows of a finished run. */
   dropStagedPages(runId: string): Promise<number>;
+  /** Drops every stage row of the connector's full/delta runs other than `exceptRunId` (applied or
+   *  not: a run that is not running anymore never applies them), and stage rows of any connector
+   *  created before `olderThan` (ISO time). Pages of live batches are left alone unless that old. */
+  dropStaleStagedPages(connector: string, exceptRunId: string, olderThan: string): Promise<number>;
 
-  /** Full runs: objects/links of `kinds` not seen by `runId` (by last_seen_run). */
+  /** Full runs: live objects/links of `kinds` not seen by `runId` (last_seen_run) and not written
+   *  by anything (a live batch, another run) since the run began (seen_seq below the run's
+   *  start_seq). Throws for an unknown run. */
   countUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<DeletionCandidates[]>;
   /** Soft-deletes them (deleted_at = now) and returns how many. */
   deleteUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<number>;

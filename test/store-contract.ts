@@ -45,6 +45,12 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
       await store.stagePage(key, connector, { objects: [], links: [], deletions: [], linkSets: [], ...page });
       return store.applyStagedPage(key, connector, runId);
     }
+    /** Begins a run under a fresh id (run ids are store-wide) and returns the id. */
+    async function begin(connector: string, mode: 'full' | 'delta' | 'live' = 'full', definition?: unknown) {
+      const runId = unique(`${connector}/${mode}`);
+      await store.beginRun({ runId, connector, mode, trigger: 'test', definition });
+      return runId;
+    }
     const userIds = async (c: string) => (await store.exportData(c, { includeDeleted: false })).users.map((u) => u.id);
     const memberPairs = async (c: string) =>
       (await store.exportData(c, { includeDeleted: false })).memberships.map((m) => `${m.parent}>${m.child}`);
@@ -145,11 +151,12 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
       it('never lets an older source updatedAt overwrite newer attributes, but still marks the object seen', async () => {
         const c = unique('okta');
         await apply(c, 'run-1', { objects: [user('u1', { title: 'new' }, '2024-05-01T10:00:00.500Z')] });
+        const run2 = await begin(c);
         // Half a second older, written without milliseconds as some sources do.
-        const older = await apply(c, 'run-2', { objects: [user('u1', { title: 'stale' }, '2024-05-01T10:00:00Z')] });
+        const older = await apply(c, run2, { objects: [user('u1', { title: 'stale' }, '2024-05-01T10:00:00Z')] });
         expect(older).toEqual({ inserted: 0, updated: 0, unchanged: 1, deleted: 0 });
         expect((await store.exportData(c, { includeDeleted: false })).users[0].attributes).toEqual({ title: 'new' });
-        expect(await store.countUnseen(c, 'run-2', ['user'])).toEqual([{ kind: 'user', total: 1, unseen: 0 }]);
+        expect(await store.countUnseen(c, run2, ['user'])).toEqual([{ kind: 'user', total: 1, unseen: 0 }]);
 
         const newer = await apply(c, 'run-3', { objects: [user('u1', { title: 'newest' }, '2024-05-01T10:00:01Z')] });
         expect(newer).toEqual({ inserted: 0, updated: 1, unchanged: 0, deleted: 0 });
@@ -169,12 +176,13 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
         expect(first).toEqual({ inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
 
         // Neither re-staging the applied key with other content nor applying it again does anything.
+        const run2 = await begin(c);
         await store.stagePage('k1-' + c, c, { ...page, objects: [user('u1', { v: 2 })], deletions: [{ kind: 'user', id: 'u1' }] });
-        expect(await store.applyStagedPage('k1-' + c, c, 'run-2')).toEqual(first);
+        expect(await store.applyStagedPage('k1-' + c, c, run2)).toEqual(first);
         expect((await store.exportData(c, { includeDeleted: true })).users).toEqual([
           { id: 'u1', attributes: { v: 1 }, deletedAt: null },
         ]);
-        expect(await store.countUnseen(c, 'run-2', ['user'])).toEqual([{ kind: 'user', total: 1, unseen: 1 }]);
+        expect(await store.countUnseen(c, run2, ['user'])).toEqual([{ kind: 'user', total: 1, unseen: 1 }]);
       });
 
       it('re-staging a pending key replaces its page', async () => {
@@ -291,23 +299,160 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
           objects: [user('u1', {}), user('u2', {}), user('u3', {}), group('g1')],
           links: [member('g1', 'u1'), member('g1', 'u2'), member('g1', 'u3')],
         });
-        await apply(c, 'run-2', { objects: [user('u1', {}), user('u2', {}), group('g1')], links: [member('g1', 'u1')] });
+        const run2 = await begin(c);
+        await apply(c, run2, { objects: [user('u1', {}), user('u2', {}), group('g1')], links: [member('g1', 'u1')] });
 
-        expect(await store.countUnseen(c, 'run-2', ['user', 'group', 'membership', 'app'])).toEqual([
+        expect(await store.countUnseen(c, run2, ['user', 'group', 'membership', 'app'])).toEqual([
           { kind: 'user', total: 3, unseen: 1 },
           { kind: 'group', total: 1, unseen: 0 },
           { kind: 'membership', total: 3, unseen: 2 },
           { kind: 'app', total: 0, unseen: 0 },
         ]);
         // u3, then g1>u3 with it, then g1>u2 as an unseen membership.
-        expect(await store.deleteUnseen(c, 'run-2', ['user', 'membership'])).toBe(3);
+        expect(await store.deleteUnseen(c, run2, ['user', 'membership'])).toBe(3);
         expect(await userIds(c)).toEqual(['u1', 'u2']);
         expect(await memberPairs(c)).toEqual(['g1>u1']);
-        expect(await store.countUnseen(c, 'run-2', ['user', 'membership'])).toEqual([
+        expect(await store.countUnseen(c, run2, ['user', 'membership'])).toEqual([
           { kind: 'user', total: 2, unseen: 0 },
           { kind: 'membership', total: 1, unseen: 0 },
         ]);
-        expect(await store.deleteUnseen(c, 'run-2', ['user', 'membership'])).toBe(0);
+        expect(await store.deleteUnseen(c, run2, ['user', 'membership'])).toBe(0);
+      });
+
+      it('a row applied by another run after a full run began is never swept', async () => {
+        const c = unique('okta');
+        await apply(c, 'run-1', {
+          objects: [user('u1', {}), user('u2', {}), user('u3', {}), user('gone', {}), group('g1'), group('g2')],
+          links: [member('g1', 'u1'), member('g1', 'u3'), member('g1', 'gone'), member('g2', 'u2')],
+        });
+        const full = await begin(c);
+        // The full run reads u1 and u3 and the groups with their members...
+        await apply(c, full, { objects: [user('u1', {}), user('u3', {}), group('g1'), group('g2')] });
+        // ...while webhook batches (live runs) write u2 (changed), a new user u4 and g2's members,
+        // after the full run's read of users had passed them.
+        const live = await begin(c, 'live');
+        await apply(c, live, {
+          objects: [user('u2', { title: 'changed' }), user('u4', {})],
+          linkSets: [{ kind: 'membership', parent: 'g2', links: [member('g2', 'u2'), member('g2', 'u4')] }],
+        });
+        await apply(c, full, { links: [member('g1', 'u1'), member('g1', 'u3')] });
+
+        const kinds = ['user', 'group', 'membership'] as const;
+        expect(await store.countUnseen(c, full, [...kinds])).toEqual([
+          { kind: 'user', total: 5, unseen: 1 },
+          { kind: 'group', total: 2, unseen: 0 },
+          { kind: 'membership', total: 5, unseen: 1 },
+        ]);
+        // Only `gone` and its membership: 2 rows.
+        expect(await store.deleteUnseen(c, full, [...kinds])).toBe(2);
+        expect(await userIds(c)).toEqual(['u1', 'u2', 'u3', 'u4']);
+        expect(await memberPairs(c)).toEqual(['g1>u1', 'g1>u3', 'g2>u2', 'g2>u4']);
+      });
+
+      it('links of a user rewritten by a live batch after the full run saw it are not cascaded', async () => {
+        const c = unique('okta');
+        await apply(c, 'run-1', { objects: [user('u1', {}), group('g1'), group('g2')], links: [member('g1', 'u1'), member('g2', 'u1')] });
+        const full = await begin(c);
+        await apply(c, full, { objects: [user('u1', {})] });
+        // A webhook re-fetch of u1 lands after the full run read it: last seen by the live run now.
+        await apply(c, await begin(c, 'live'), { objects: [user('u1', { title: 'promoted' })] });
+        await apply(c, full, { objects: [group('g1'), group('g2')], links: [member('g1', 'u1'), member('g2', 'u1')] });
+
+        expect(await store.deleteUnseen(c, full, ['user', 'group', 'membership'])).toBe(0);
+        expect((await store.exportData(c, { includeDeleted: false })).users).toEqual([{ id: 'u1', attributes: { title: 'promoted' } }]);
+        expect(await memberPairs(c)).toEqual(['g1>u1', 'g2>u1']);
+      });
+
+      it('a delta run that began before the full run does not protect what it wrote earlier', async () => {
+        const c = unique('okta');
+        await apply(c, await begin(c, 'delta'), { objects: [user('u1', {}), user('old', {})] });
+        const full = await begin(c);
+        await apply(c, full, { objects: [user('u1', {})] });
+        expect(await store.countUnseen(c, full, ['user'])).toEqual([{ kind: 'user', total: 2, unseen: 1 }]);
+        expect(await store.deleteUnseen(c, full, ['user'])).toBe(1);
+        expect(await userIds(c)).toEqual(['u1']);
+      });
+
+      it('refuses to count or sweep for a run that was never begun', async () => {
+        const c = unique('okta');
+        await apply(c, 'run-1', { objects: [user('u1', {})] });
+        await expect(store.countUnseen(c, unique('never-begun'), ['user'])).rejects.toThrow(/unknown run/);
+        await expect(store.deleteUnseen(c, unique('never-begun'), ['user'])).rejects.toThrow(/unknown run/);
+        expect(await userIds(c)).toEqual(['u1']);
+      });
+    });
+
+    describe('abandoned runs and their staged pages', () => {
+      const page = (id: string): StagedPage => ({ objects: [user(id, {})], links: [], deletions: [], linkSets: [] });
+
+      it('marks the connector’s other running or held sync runs failed, never live runs or other connectors', async () => {
+        const c = unique('okta');
+        const terminated = await begin(c);
+        const held = await begin(c, 'delta');
+        await store.finishRun(held, 'held');
+        const done = await begin(c);
+        await store.finishRun(done, 'succeeded');
+        const live = await begin(c, 'live');
+        const elsewhere = await begin(unique('other'));
+        const current = await begin(c);
+
+        const abandoned = await store.abandonRuns(c, current, 'abandoned (workflow terminated or reset)');
+        expect(abandoned.sort()).toEqual([terminated, held].sort());
+        for (const id of [terminated, held]) {
+          expect(await store.getRun(id)).toMatchObject({ status: 'failed', error: 'abandoned (workflow terminated or reset)' });
+          expect((await store.getRun(id))!.finishedAt).not.toBeNull();
+        }
+        expect((await store.getRun(done))!.status).toBe('succeeded');
+        expect((await store.getRun(live))!.status).toBe('running');
+        expect((await store.getRun(elsewhere))!.status).toBe('running');
+        expect((await store.getRun(current))!.status).toBe('running');
+        expect(await store.abandonRuns(c, current, 'again')).toEqual([]);
+      });
+
+      it('drops stage rows of the connector’s other sync runs, keeps the current run’s and live batches’', async () => {
+        const c = unique('okta');
+        const failed = await begin(c);
+        await store.stagePage(`${failed}/0`, c, page('a'), failed);
+        await store.applyStagedPage(`${failed}/0`, c, failed);
+        await store.stagePage(`${failed}/1`, c, page('b'), failed);
+        const live = await begin(c, 'live');
+        await store.stagePage(live, c, page('l'), live);
+        const other = unique('other');
+        const otherRun = await begin(other);
+        await store.stagePage(`${otherRun}/0`, other, page('o'), otherRun);
+        const current = await begin(c);
+        await store.stagePage(`${current}/0`, c, page('c'), current);
+
+        const longAgo = '2000-01-01T00:00:00.000Z';
+        expect(await store.dropStaleStagedPages(c, current, longAgo)).toBe(2);
+        await expect(store.applyStagedPage(`${failed}/1`, c, failed)).rejects.toThrow(/unknown stage key/);
+        expect((await store.applyStagedPage(`${current}/0`, c, current)).inserted).toBe(1);
+        expect((await store.applyStagedPage(live, c, live)).inserted).toBe(1);
+        expect((await store.applyStagedPage(`${otherRun}/0`, other, otherRun)).inserted).toBe(1);
+        expect(await store.dropStaleStagedPages(c, current, longAgo)).toBe(0);
+      });
+
+      it('drops stage rows of any connector by age', async () => {
+        const c = unique('okta');
+        const run = await begin(c, 'live');
+        await store.stagePage(`${run}/old`, c, page('x'), run);
+        await store.stagePage(`${run}/untagged`, c, page('y'));
+        // Everything staged so far is "older" than a moment from now, whatever run it belongs to.
+        const soon = new Date(Date.now() + 60_000).toISOString();
+        expect(await store.dropStaleStagedPages(unique('unrelated'), 'none', soon)).toBeGreaterThanOrEqual(2);
+        await expect(store.applyStagedPage(`${run}/old`, c, run)).rejects.toThrow(/unknown stage key/);
+        await expect(store.applyStagedPage(`${run}/untagged`, c, run)).rejects.toThrow(/unknown stage key/);
+      });
+
+      it('pins the connector definition a run began with, as stored', async () => {
+        const c = unique('okta');
+        const definition = { name: c, config: { apiToken: '{{secret:okta-token}}', domain: '${OKTA_DOMAIN}' }, mapping: { v: 1 } };
+        const run = await begin(c, 'full', definition);
+        // A retried beginRun keeps the first snapshot.
+        await store.beginRun({ runId: run, connector: c, mode: 'full', trigger: 'test', definition: { changed: true } });
+        expect(await store.getRunDefinition(run)).toEqual(definition);
+        expect(await store.getRunDefinition(await begin(c))).toBeNull();
+        expect(await store.getRunDefinition(unique('no-such-run'))).toBeNull();
       });
     });
 

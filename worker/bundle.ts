@@ -3,10 +3,11 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tigerPaths } from '../client/paths';
+import { packageRoot, tigerPaths } from '../client/paths';
 
 export async function loadBundle(): Promise<{ code: string }> {
-  const dir = join(__dirname, '..', 'workflows');
+  // Always the TypeScript sources, also when this module runs from dist/: the bundler compiles them.
+  const dir = join(packageRoot(), 'workflows');
   const stamp = readdirSync(dir)
     .map((f) => `${f}:${statSync(join(dir, f)).mtimeMs}`)
     .sort()
@@ -17,7 +18,7 @@ export async function loadBundle(): Promise<{ code: string }> {
   if (existsSync(file) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     return { code: readFileSync(file, 'utf8') };
   }
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(__dirname, '..', 'workflows', 'index.ts'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: join(dir, 'index.ts'), logger: quietLogger });
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(file, code);
   writeFileSync(stampFile, stamp);

@@ -2,17 +2,25 @@
 import type { Client } from '@temporalio/client';
 import { ConnectorCache } from '../activities/connector-cache';
 import { createLiveActivities } from '../activities/live';
+import { createLiveGiveUpActivities } from '../activities/live-give-up';
 import { createProjectActivities } from '../activities/project';
 import { createRequestActivities } from '../activities/request';
 import { createSyncActivities } from '../activities/sync';
 import { createTestActivities } from '../activities/test-connection';
 import type { IdentityStore } from '../store/types';
 
-export function createActivities(store: IdentityStore, client: () => Promise<Client>, connectors = new ConnectorCache(store)) {
+export function createActivities(
+  store: IdentityStore,
+  client: () => Promise<Client>,
+  connectors = new ConnectorCache(store),
+  /** This worker's own task queue (see worker.ts). */
+  workerQueue?: string,
+) {
   return {
     activities: {
-      ...createSyncActivities({ store, connectors }),
+      ...createSyncActivities({ store, connectors, workerQueue }),
       ...createLiveActivities({ store, connectors }),
+      ...createLiveGiveUpActivities({ store }),
       ...createRequestActivities({ store, client }),
       ...createTestActivities({ connectors }),
       ...createProjectActivities({ store, connectors }),

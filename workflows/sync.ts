@@ -1,32 +1,52 @@
 // sync/<connector>: one run at a time per connector. Full and delta runs are made of retryable
 // activities (fetch batch → stage; apply staged batch; checkpoint watermark), pipelined so the
 // next batch is fetched while the previous one is applied. History holds only cursors, keys and
-// counters, and stays bounded by continue-as-new.
+// counters, and stays bounded by continue-as-new. Its state is one object (sync-state.ts) that
+// continue-as-new carries; message handlers are that object's methods.
+//
+// Recorded histories in test/replay/ replay against this code in CI: a change that alters the
+// commands it issues (activities, timers, their order) must be guarded with patched('<why>') from
+// now on, so executions already running when a new worker arrives keep replaying.
 import {
+  ActivityCancellationType,
+  ActivityFailure,
+  CancellationScope,
+  TimeoutFailure,
+  type RetryPolicy,
+  allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
+  defineUpdate,
+  isCancellation,
+  log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
-  allHandlersFinished,
-  log,
 } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
+import type { Resource } from '../connectors/types';
 import { failureMessage, isContinueAsNew } from './failures';
 import { toRetryPolicy } from './retry';
 import { TigerSyncMode, TigerTrigger } from './search-attributes';
-import type { Counts, Progress, RunState, RunSummary, SyncRequest, SyncWorkflowInput } from './types';
+import { SyncState } from './sync-state';
+import type { ApprovalOutcome, ApprovalRequest, ApprovalResult, Counts, Progress, RunState, RunSummary, SyncRequest, SyncWorkflowInput } from './types';
 import { zeroCounts } from './types';
+import { progressDetails, summaries } from './ui-text';
 
 export const requestSyncSignal = defineSignal<[SyncRequest]>('requestSync');
-export const approveDeletionsSignal = defineSignal<[{ runId: string; approved: boolean }]>('approveDeletions');
+// An update rather than a signal: the operator waits for the answer, and the validator refuses
+// (nothing written to history) when no run is held or the run id is not the held run's.
+export const approveDeletionsUpdate = defineUpdate<ApprovalResult, [ApprovalRequest]>('approveDeletions');
 export const progressQuery = defineQuery<Progress>('progress');
 
-const RECENT_KEPT = 20;
+const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+type FetchBatchResult = Awaited<ReturnType<SyncActivities['fetchBatch']>>;
 
 export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary[]> {
   const opts = {
@@ -34,87 +54,74 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     batchMillis: 4000,
     continueAsNewAfterPages: 500,
     idleMillis: 5000,
+    affinityStartMillis: 30_000,
     ...input.options,
   };
+  // Inputs from before approvalTimeout existed (schedules, continue-as-new) carry none.
+  const approvalTimeoutMs = input.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
   const retry = toRetryPolicy(input.retry);
   // Reads talk to the source: bounded by time, heartbeating so a dead worker is noticed fast.
-  const reads = proxyActivities<SyncActivities>({
-    startToCloseTimeout: '10m',
-    heartbeatTimeout: '15s',
-    retry,
-  });
+  const readOptions = { startToCloseTimeout: '10m', heartbeatTimeout: '15s', retry } as const;
+  const reads = proxyActivities<SyncActivities>(readOptions);
   // Store work is local and idempotent: retried generously whatever the connector's policy says.
-  const store = proxyActivities<SyncActivities>({
+  const storeRetry: RetryPolicy = { maximumAttempts: 10, initialInterval: '500ms', nonRetryableErrorTypes: ['ConfigError'] };
+  // These store activities can run long (a million-row sweep) and heartbeat while they do.
+  const store = proxyActivities<SyncActivities>({ startToCloseTimeout: '10m', heartbeatTimeout: '15s', retry: storeRetry });
+  // An apply is waited for even when the run is cancelled, so the run is closed only after its
+  // last transaction has settled.
+  const applies = proxyActivities<SyncActivities>({
     startToCloseTimeout: '10m',
     heartbeatTimeout: '15s',
-    retry: { maximumAttempts: 10, initialInterval: '500ms', nonRetryableErrorTypes: ['ConfigError'] },
+    retry: storeRetry,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
+  // One-row writes: no heartbeat to wait for.
+  const quick = proxyActivities<SyncActivities>({ startToCloseTimeout: '1m', retry: storeRetry });
+  // A batch whose cursor lives in one worker's memory goes back to that worker, if it still polls.
+  const onWorker = (taskQueue: string) =>
+    proxyActivities<SyncActivities>({ ...readOptions, taskQueue, scheduleToStartTimeout: opts.affinityStartMillis });
 
-  let pending: SyncRequest[] = input.pending ?? [];
-  let run: RunState | undefined = input.inFlight;
-  const recent: RunSummary[] = input.recent ?? [];
-  let held = false;
-  let approval: boolean | undefined;
+  const state = SyncState.fromInput(input);
   // Pages handled by this execution: the history bound is per execution, not per run.
   let pagesHere = 0;
   const shouldHandOver = () => pagesHere >= opts.continueAsNewAfterPages || workflowInfo().continueAsNewSuggested;
 
-  setHandler(requestSyncSignal, (req) => {
-    if (run?.requestIds.includes(req.requestId) || pending.some((p) => p.requestId === req.requestId)) return;
-    pending.push(req);
-  });
-  setHandler(approveDeletionsSignal, ({ runId, approved }) => {
-    if (run && run.runId === runId) approval = approved;
-  });
-  setHandler(progressQuery, (): Progress => {
-    const elapsed = run ? Math.max(1, Date.now() - run.startedAtMs) : 1;
-    return {
-      connector: input.connector,
-      state: held ? 'held' : run ? 'running' : 'idle',
-      run: run && {
-        runId: run.runId,
-        requestIds: run.requestIds,
-        mode: run.mode,
-        trigger: run.trigger,
-        resource: run.resources[run.resourceIndex] ?? null,
-        resourceIndex: run.resourceIndex,
-        resourceCount: run.resources.length,
-        pages: run.pages,
-        records: run.counts.fetched,
-        counts: run.counts,
-        ratePerSec: Math.round((run.counts.fetched * 1000) / elapsed),
-        startedAtMs: run.startedAtMs,
-      },
-      pending,
-      recent,
-    };
-  });
+  setHandler(requestSyncSignal, (req) => state.request(req));
+  setHandler(approveDeletionsUpdate, (req) => state.approve(req), { validator: (req) => state.validateApproval(req) });
+  setHandler(progressQuery, () => state.progress(Date.now()));
+  // The UI's "current details": the progress query's answer in words, refreshed after each batch
+  // and at every change of phase an operator cares about (held, released, idle).
+  const showProgress = () => setCurrentDetails(progressDetails(state.progress(Date.now())));
 
   const carryOn = async (): Promise<never> => {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof syncWorkflow>({ ...input, pending, inFlight: run, recent });
+    const { pending: _pending, inFlight: _inFlight, recent: _recent, ...rest } = input;
+    return continueAsNew<typeof syncWorkflow>({ ...rest, state: state.snapshot() });
   };
 
   for (;;) {
-    if (!run) {
+    if (!state.run) {
+      state.phase = 'idle';
       // signalWithStart delivers the first request with the start; later ones may follow.
       // Checked again after the wait, whatever it returned: a signal and the idle timer can land
       // in the same activation, and a request must never be left behind in a closing workflow.
-      if (pending.length === 0) await condition(() => pending.length > 0, opts.idleMillis);
-      if (pending.length === 0) break;
+      if (state.pending.length === 0) await condition(() => state.pending.length > 0, opts.idleMillis);
+      if (state.pending.length === 0) break;
       // Taken before the first await: requests signalled while beginRun runs wait for the next run.
-      const taken = pending;
-      pending = [];
-      const req = coalesce(taken);
+      const req = coalesce(state.takePending());
+      state.phase = 'starting';
       try {
-        run = await beginRun(req);
+        state.run = await beginRun(req);
       } catch (err) {
+        if (isCancellation(err)) throw err;
         // Even a run that could not start answers its requests (a waiting CLI must not hang).
-        recent.unshift({ runId: 'not-started', ...req, status: 'failed', counts: zeroCounts(), error: failureMessage(err), finishedAtMs: Date.now() });
-        recent.splice(RECENT_KEPT);
+        state.remember({ runId: 'not-started', ...req, status: 'failed', counts: zeroCounts(), error: failureMessage(err), finishedAtMs: Date.now() });
         continue;
       }
+      state.phase = 'reading';
     }
+    showProgress();
+    const run = state.run;
     await upsertSearchAttributes([
       { key: TigerSyncMode, value: run.mode },
       { key: TigerTrigger, value: run.trigger },
@@ -127,18 +134,22 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
       summary = await finish(run, 'succeeded');
     } catch (err) {
       if (isContinueAsNew(err)) throw err;
+      if (isCancellation(err)) {
+        // The workflow is being cancelled; closing the run record must still happen.
+        await CancellationScope.nonCancellable(() => finish(run, 'cancelled', 'cancelled by a Temporal cancellation request'));
+        throw err;
+      }
       const message = failureMessage(err);
       log.error('sync run failed', { runId: run.runId, error: message });
       summary = await finish(run, 'failed', message);
     }
-    recent.unshift(summary);
-    recent.splice(RECENT_KEPT);
-    run = undefined;
-    approval = undefined;
+    state.remember(summary);
+    state.run = undefined;
+    showProgress();
     if (workflowInfo().continueAsNewSuggested) await carryOn();
   }
   await condition(allHandlersFinished);
-  return recent;
+  return state.recent;
 
   async function beginRun(req: { requestIds: string[]; mode: 'full' | 'delta'; trigger: SyncRequest['trigger'] }): Promise<RunState> {
     const runId = uuid4();
@@ -162,20 +173,32 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
 
   /** Reads every resource page by page; returns 'continue' when history should be handed over. */
   async function fullRun(r: RunState): Promise<'done' | 'continue'> {
+    state.phase = 'reading';
     while (r.resourceIndex < r.resources.length) {
       const resource = r.resources[r.resourceIndex];
-      let applying: Promise<void> | undefined;
+      if ((await readResource(r, resource)) === 'continue') return 'continue';
+      await warnIfFilteredOut(r, resource);
+      r.resourceIndex++;
+      r.cursor = null;
+      r.filtered = undefined;
+      r.affinityQueue = null;
+      if (r.resourceIndex < r.resources.length && shouldHandOver()) return 'continue';
+    }
+    r.deletions = await deletions(r);
+    // The delta watermark taken before reading is stored only now, after everything is applied.
+    state.phase = 'finishing';
+    if (r.watermark) {
+      await quick.checkpointWatermark({ connector: input.connector, runId: r.runId, value: r.watermark });
+    }
+    return 'done';
+  }
+
+  async function readResource(r: RunState, resource: Resource): Promise<'done' | 'continue'> {
+    let applying: Promise<void> | undefined;
+    try {
       for (;;) {
         const stageKey = `${r.runId}/${r.seq}`;
-        const fetched = await reads.fetchBatch({
-          connector: input.connector,
-          runId: r.runId,
-          resource,
-          cursor: r.cursor,
-          stageKey,
-          maxRecords: opts.batchRecords,
-          maxMillis: opts.batchMillis,
-        });
+        const fetched = await fetchBatch(r, resource, stageKey);
         // Apply N only after fetch N+1 has started and N-1 is applied: order within a resource
         // is kept, and the cursor advances only past pages that are staged.
         await applying;
@@ -183,8 +206,11 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         r.pages++;
         pagesHere++;
         r.counts.fetched += fetched.count;
+        r.filtered = { read: (r.filtered?.read ?? 0) + fetched.count, kept: (r.filtered?.kept ?? 0) + fetched.kept };
         if (fetched.incomplete && !r.incomplete.includes(resource)) r.incomplete.push(resource);
-        applying = applyStaged(r, stageKey);
+        r.affinityQueue = fetched.affinityQueue ?? null;
+        applying = startApply(r, stageKey, fetched.count);
+        showProgress();
         r.cursor = fetched.nextCursor;
         if (!r.cursor) break;
         if (shouldHandOver()) {
@@ -193,94 +219,159 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         }
       }
       await applying;
-      r.resourceIndex++;
-      r.cursor = null;
-      if (r.resourceIndex < r.resources.length && shouldHandOver()) return 'continue';
+      return 'done';
+    } finally {
+      // A failed fetch (or a cancellation) never leaves the previous apply running unobserved:
+      // the run is closed, and its counts read, only once that apply has settled.
+      if (applying) await settled(applying);
     }
-    await deletions(r);
-    // The delta watermark taken before reading is stored only now, after everything is applied.
-    if (r.watermark) {
-      await store.checkpointWatermark({ connector: input.connector, runId: r.runId, value: r.watermark });
+  }
+
+  async function fetchBatch(r: RunState, resource: Resource, stageKey: string): Promise<FetchBatchResult> {
+    const args = {
+      connector: input.connector,
+      runId: r.runId,
+      resource,
+      cursor: r.cursor,
+      stageKey,
+      maxRecords: opts.batchRecords,
+      maxMillis: opts.batchMillis,
+    };
+    const summary = summaries.fetch(resource, r.seq + 1, r.counts.fetched);
+    const queue = r.affinityQueue;
+    if (queue) {
+      try {
+        return await onWorker(queue).fetchBatch.executeWithOptions({ summary }, [args]);
+      } catch (err) {
+        if (!workerGone(err)) throw err;
+        // That worker stopped polling (or died mid-batch): any worker resumes the same cursor,
+        // and the connector restarts its scan there (re-staging a key is idempotent).
+        log.warn('worker queue not served, the batch goes to the shared queue', { runId: r.runId, resource, queue });
+        r.affinityQueue = null;
+      }
     }
-    return 'done';
+    return reads.fetchBatch.executeWithOptions({ summary }, [args]);
   }
 
   async function deltaRun(r: RunState): Promise<'done' | 'continue'> {
+    state.phase = 'reading';
     let applying: Promise<void> | undefined;
     let nextWatermark: string | null = null;
-    for (;;) {
-      const stageKey = `${r.runId}/${r.seq}`;
-      const fetched = await reads.fetchChanges({
-        connector: input.connector,
-        runId: r.runId,
-        watermark: r.watermark ?? '',
-        cursor: r.cursor,
-        stageKey,
-        resources: r.resources,
-        maxRecords: opts.batchRecords,
-        maxMillis: opts.batchMillis,
-      });
-      if (fetched.fullSyncRequired) {
+    try {
+      for (;;) {
+        const stageKey = `${r.runId}/${r.seq}`;
+        const fetched = await reads.fetchChanges.executeWithOptions({ summary: summaries.fetchChanges(r.seq + 1, r.counts.fetched) }, [{
+          connector: input.connector,
+          runId: r.runId,
+          watermark: r.watermark ?? '',
+          cursor: r.cursor,
+          stageKey,
+          resources: r.resources,
+          maxRecords: opts.batchRecords,
+          maxMillis: opts.batchMillis,
+        }]);
+        if (fetched.fullSyncRequired) {
+          await applying;
+          // The connector cannot continue from its watermark: this run becomes a full run. The
+          // watermark it returned with that answer may be the very one it could not continue
+          // from, so "now" is taken here, before the full read starts.
+          r.mode = 'full';
+          r.cursor = null;
+          r.seq++;
+          r.incomplete = [];
+          r.watermark = await reads.takeWatermark({ connector: input.connector, runId: r.runId });
+          await upsertSearchAttributes([{ key: TigerSyncMode, value: 'full' }]);
+          return await fullRun(r);
+        }
         await applying;
-        // The connector cannot continue from its watermark: this run becomes a full run.
-        r.mode = 'full';
-        r.cursor = null;
         r.seq++;
-        r.watermark = fetched.watermark;
-        await upsertSearchAttributes([{ key: TigerSyncMode, value: 'full' }]);
-        return fullRun(r);
+        r.pages++;
+        pagesHere++;
+        r.counts.fetched += fetched.count;
+        for (const res of fetched.incomplete ?? []) if (!r.incomplete.includes(res)) r.incomplete.push(res);
+        applying = startApply(r, stageKey, fetched.count);
+        showProgress();
+        r.cursor = fetched.nextCursor;
+        nextWatermark = fetched.watermark;
+        if (!r.cursor) break;
+        if (shouldHandOver()) {
+          await applying;
+          return 'continue';
+        }
       }
       await applying;
-      r.seq++;
-      r.pages++;
-      pagesHere++;
-      r.counts.fetched += fetched.count;
-      applying = applyStaged(r, stageKey);
-      r.cursor = fetched.nextCursor;
-      nextWatermark = fetched.watermark;
-      if (!r.cursor) break;
-      if (shouldHandOver()) {
-        await applying;
-        return 'continue';
-      }
+    } finally {
+      if (applying) await settled(applying);
     }
-    await applying;
-    if (nextWatermark) await store.checkpointWatermark({ connector: input.connector, runId: r.runId, value: nextWatermark });
+    state.phase = 'finishing';
+    if (r.incomplete.length > 0) {
+      // Only the connector knows which part of its window went unread (one Okta phase refused,
+      // one object forbidden): its watermark keeps that part's start (ChangesResult.watermark),
+      // so the framework stores it. Holding the whole watermark back instead would freeze it for
+      // good behind a permanent 403 and re-read an ever-growing window.
+      await quick.logRun({
+        connector: input.connector,
+        runId: r.runId,
+        level: 'warn',
+        message: `the delta read of ${r.incomplete.join(', ')} was incomplete; what was not read is read again by the next delta run`,
+      });
+    }
+    if (nextWatermark) {
+      await quick.checkpointWatermark({ connector: input.connector, runId: r.runId, value: nextWatermark });
+    }
     return 'done';
   }
 
-  async function applyStaged(r: RunState, stageKey: string): Promise<void> {
-    const c = await store.applyBatch({ connector: input.connector, runId: r.runId, stageKey });
-    addCounts(r.counts, c);
+  function startApply(r: RunState, stageKey: string, records: number): Promise<void> {
+    const p = applies.applyBatch
+      .executeWithOptions({ summary: summaries.apply(stageKey, records) }, [{ connector: input.connector, runId: r.runId, stageKey }])
+      .then((c) => addCounts(r.counts, c));
+    // Observed at once: an apply that fails while the next fetch is in flight is read when the
+    // loop awaits it, instead of being an unhandled rejection (which fails every workflow task).
+    p.catch(() => undefined);
+    return p;
   }
 
-  async function deletions(r: RunState): Promise<void> {
-    let result = await store.detectDeletions({
+  async function warnIfFilteredOut(r: RunState, resource: Resource): Promise<void> {
+    const f = r.filtered;
+    if (f && f.read > 0 && f.kept === 0) {
+      await quick.reportFilteredOut({ connector: input.connector, runId: r.runId, resource, read: f.read });
+    }
+  }
+
+  async function deletions(r: RunState): Promise<ApprovalOutcome | undefined> {
+    state.phase = 'deleting';
+    const args = { connector: input.connector, runId: r.runId, resources: r.resources, incomplete: r.incomplete };
+    let result = await store.detectDeletions({ ...args, approved: false });
+    if (!result.held) {
+      r.counts.deleted += result.deleted;
+      return undefined;
+    }
+    const now = Date.now();
+    state.hold({ runId: r.runId, reason: result.reason ?? 'deletions above the deletion guard', sinceMs: now, deadlineMs: now + approvalTimeoutMs });
+    showProgress();
+    // Requests keep arriving meanwhile and are coalesced into the one run after this one.
+    await condition(() => state.decision !== undefined, approvalTimeoutMs);
+    const outcome = state.release();
+    showProgress();
+    if (outcome === 'approved') result = await store.detectDeletions({ ...args, approved: true });
+    await quick.logRun({
       connector: input.connector,
       runId: r.runId,
-      resources: r.resources,
-      incomplete: r.incomplete,
-      approved: false,
+      level: outcome === 'approved' ? 'info' : 'warn',
+      message:
+        outcome === 'approved'
+          ? 'deletions approved by an operator'
+          : outcome === 'rejected'
+            ? 'deletions rejected by an operator: nothing was deleted'
+            : `deletions not approved within ${duration(approvalTimeoutMs)} (approvalTimeout): rejected, nothing was deleted; the next full run checks again`,
     });
-    if (result.held) {
-      held = true;
-      // An operator decides: `tiger connector approve-deletions <name>` (or reject) signals here.
-      await condition(() => approval !== undefined);
-      held = false;
-      if (approval) {
-        result = await store.detectDeletions({
-          connector: input.connector,
-          runId: r.runId,
-          resources: r.resources,
-          incomplete: r.incomplete,
-          approved: true,
-        });
-      }
-    }
     r.counts.deleted += result.deleted;
+    return outcome;
   }
 
   async function finish(r: RunState, status: RunSummary['status'], error?: string): Promise<RunSummary> {
+    state.phase = 'finishing';
     await store.endRun({ connector: input.connector, runId: r.runId, status, error: error ?? null, counts: r.counts });
     return {
       runId: r.runId,
@@ -290,6 +381,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
       status,
       counts: r.counts,
       error,
+      ...(r.deletions ? { deletions: r.deletions } : {}),
       finishedAtMs: Date.now(),
     };
   }
@@ -302,6 +394,22 @@ export function coalesce(reqs: SyncRequest[]): { requestIds: string[]; mode: 'fu
     mode: reqs.some((r) => r.mode === 'full') ? 'full' : 'delta',
     trigger: reqs[0].trigger,
   };
+}
+
+/** A batch sent to one worker's own queue timed out (nobody took it, or its worker died). */
+function workerGone(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+}
+
+const settled = (p: Promise<unknown>): Promise<void> => p.then(
+  () => undefined,
+  () => undefined,
+);
+
+function duration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
 }
 
 function addCounts(into: Counts, c: Partial<Counts>): void {

@@ -42,6 +42,14 @@ export interface RunState {
   incomplete: Resource[];
   pages: number;
   startedAtMs: number;
+  /** Records read and kept (after filters) of the resource being read: a filter that keeps none
+   *  of a resource's records most likely names a path the source does not have. */
+  filtered?: { read: number; kept: number };
+  /** The worker's own task queue when the last batch left in-process state there (a paged search);
+   *  the next batch of the resource goes there first. */
+  affinityQueue?: string | null;
+  /** What became of deletions the guard held, once decided. */
+  deletions?: ApprovalOutcome;
 }
 
 export interface RunSummary {
@@ -49,17 +57,55 @@ export interface RunSummary {
   requestIds: string[];
   mode: SyncMode;
   trigger: Trigger;
-  status: 'succeeded' | 'failed' | 'held';
+  status: 'succeeded' | 'failed' | 'held' | 'cancelled';
   counts: Counts;
   error?: string;
+  /** Set when the run was held by the deletion guard: what became of its deletions. */
+  deletions?: ApprovalOutcome;
   finishedAtMs: number;
+}
+
+export type ApprovalOutcome = 'approved' | 'rejected' | 'expired';
+
+/** Where sync/<name> is: carried through continue-as-new so a new execution resumes exactly there. */
+export type SyncPhase = 'idle' | 'starting' | 'reading' | 'deleting' | 'held' | 'finishing';
+
+/** A full run waiting for an operator: why, and until when (then its deletions are rejected). */
+export interface HeldRun {
+  runId: string;
+  reason: string;
+  sinceMs: number;
+  deadlineMs: number;
+}
+
+/** The whole state of sync/<name>, one object passed on by continue-as-new. */
+export interface SyncStateData {
+  phase: SyncPhase;
+  pending: SyncRequest[];
+  run?: RunState;
+  recent: RunSummary[];
+  held?: HeldRun;
+}
+
+/** `tiger connector approve-deletions`: runId, when given, must be the held run's. */
+export interface ApprovalRequest {
+  runId?: string;
+  approved: boolean;
+}
+export interface ApprovalResult {
+  runId: string;
+  approved: boolean;
 }
 
 export interface SyncWorkflowInput {
   connector: string;
   connectorType: string;
   retry: RetrySettings;
-  /** Requests not yet served (from continue-as-new). */
+  /** How long a held run waits for approval (the connector's approvalTimeout); 24h when absent. */
+  approvalTimeoutMs?: number;
+  /** Carried by continue-as-new. */
+  state?: SyncStateData;
+  /** The state as executions before `state` existed handed it over; read when `state` is absent. */
   pending?: SyncRequest[];
   inFlight?: RunState;
   recent?: RunSummary[];
@@ -73,11 +119,17 @@ export interface SyncOptions {
   continueAsNewAfterPages?: number;
   /** How long a finished workflow waits for more requests before closing. */
   idleMillis?: number;
+  /** How long a batch routed to one worker's own queue may wait for that worker (then any worker
+   *  takes it from the shared queue). */
+  affinityStartMillis?: number;
 }
 
 export interface Progress {
   connector: string;
   state: 'idle' | 'running' | 'held';
+  phase: SyncPhase;
+  /** Present while a run waits for approve-deletions: which run, why, and until when. */
+  held?: HeldRun;
   run?: {
     runId: string;
     requestIds: string[];
@@ -110,5 +162,33 @@ export interface LiveWorkflowInput {
   queue?: LiveEvent[];
   seen?: string[];
   processed?: number;
-  options?: { continueAsNewAfterEvents?: number; idleMillis?: number; batchEvents?: number };
+  /** The batch being tried, with its failed tries (from continue-as-new). */
+  batch?: LiveBatch;
+  options?: LiveOptions;
+}
+
+/** Events taken off the queue together; the key names their run, so every try is the same run. */
+export interface LiveBatch {
+  key: string;
+  events: LiveEvent[];
+  failedTries: number;
+}
+
+export interface LiveOptions {
+  continueAsNewAfterEvents?: number;
+  idleMillis?: number;
+  batchEvents?: number;
+  /** Tries of one batch (each with the connector's retry policy) before its events are given up. */
+  maxBatchTries?: number;
+  /** Wait after the first failed try; doubled after each further one, up to maxBackoffMillis. */
+  retryBackoffMillis?: number;
+  maxBackoffMillis?: number;
+}
+
+/** What `live/<name>` answers to liveStateQuery. */
+export interface LiveState {
+  queued: number;
+  processed: number;
+  givenUp: number;
+  batch: { key: string; events: number; failedTries: number; lastError: string | null; nextTryAtMs: number | null } | null;
 }

@@ -1,21 +1,18 @@
 // `tiger connector …`: the commands of seed 000, with --json on every read command and exit codes
 // a script can trust (0 ok, 1 failed, 2 bad input, 3 run held for approval).
 import { Command } from 'commander';
-import { loadConnectorFile } from '../../config/load';
+import { loadConnectorFileWithWarnings } from '../../config/load';
+import type { NormalizedConnector } from '../../config/normalize';
 import { redact } from '../../config/references';
 import { ConfigError, type ConnectorDefinition } from '../../config/types';
 import { typeSchemas } from '../../connectors/registry';
-import { approveDeletionsSignal } from '../../workflows/sync';
 import { CliContext, ExitError, UsageError } from '../context';
 import { scheduleId, syncWorkflowId } from '../ids';
 import { printJson, printTable, say } from '../output';
-import { refOf, requestSync } from '../requests';
-import { deleteSchedule, upsertSchedule } from '../schedules';
-import { testConnection } from '../test-connection';
 import { projectCommand } from './project';
-import { connectorStatus } from './status';
-import { waitForRequest } from './wait';
-import { testWebhook } from './test-webhook';
+
+// What talks to Temporal (its client library alone takes most of a second to load) is imported
+// by the actions that need it, so `connector list`, `get`, `logs` and `export` start fast.
 
 export function connectorCommands(ctx: CliContext): Command {
   const cmd = new Command('connector').description('create, sync and inspect connectors');
@@ -47,8 +44,9 @@ export function connectorCommands(ctx: CliContext): Command {
         }),
       );
       if (o.json) return printJson(rows);
-      if (rows.length === 0) return say('no connectors yet: tiger connector create -f <file.yaml>');
+      // An empty table, not a sentence, so `tiger connector list | tail -n +2` stays a list.
       printTable(rows, ['name', 'type', 'enabled', 'mode', 'interval', 'lastRun']);
+      if (rows.length === 0) process.stderr.write('no connectors yet: tiger connector create -f <file.yaml>\n');
     });
 
   const createOrApply = (verb: 'create' | 'apply') =>
@@ -58,13 +56,16 @@ export function connectorCommands(ctx: CliContext): Command {
       .requiredOption('-f, --file <path>', 'connector file (YAML as in the quick start, or JSON)')
       .option('--json', 'machine-readable output')
       .action(async (o: { file: string; json?: boolean }) => {
-        let def: ConnectorDefinition;
+        let loaded: NormalizedConnector;
         try {
-          def = loadConnectorFile(o.file, typeSchemas());
+          loaded = loadConnectorFileWithWarnings(o.file, typeSchemas());
         } catch (err) {
           if (err instanceof ConfigError) throw new UsageError(`invalid connector file, nothing was stored:\n${err.message}`);
           throw err;
         }
+        const { definition: def, warnings } = loaded;
+        // Warnings never block; they go to stderr so --json output stays one document.
+        for (const w of warnings) process.stderr.write(`warning: ${w.file}: ${w.path}: ${w.message}\n`);
         // Temporal first: a connector without its schedule would silently never sync.
         const client = await ctx.client();
         const store = await ctx.store();
@@ -72,15 +73,12 @@ export function connectorCommands(ctx: CliContext): Command {
         if (existing && verb === 'create') {
           throw new UsageError(`connector "${def.name}" already exists (use: tiger connector apply -f ${o.file})`);
         }
-        await store.saveConnector({ name: def.name, type: def.type, enabled: def.enabled, definition: def });
-        let schedule: string;
-        try {
-          schedule = await upsertSchedule(client, def);
-        } catch (err) {
-          if (!existing) await store.deleteConnector(def.name);
-          throw new Error(`could not create the schedule for ${def.name}, nothing was stored: ${(err as Error).message}`);
-        }
-        const result = { name: def.name, type: def.type, action: existing ? 'updated' : 'created', schedule: scheduleId(def.name), every: def.sync.interval, scheduleAction: schedule, enabled: def.enabled };
+        const { storeWithSchedule } = await import('../connector-apply');
+        const schedule = await storeWithSchedule(store, client, def, existing);
+        const result = {
+          name: def.name, type: def.type, action: existing ? 'updated' : 'created', schedule: scheduleId(def.name), every: def.sync.interval,
+          scheduleAction: schedule, enabled: def.enabled, warnings,
+        };
         if (o.json) return printJson(result);
         say(`connector ${def.name} (${def.type}) ${result.action}; ${scheduleId(def.name)} runs every ${def.sync.interval}${def.enabled ? '' : ' (paused: connector disabled)'}`);
         say(`next: tiger connector sync ${def.name} --wait`);
@@ -104,6 +102,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { json?: boolean }) => {
       await definitionOf(name);
+      const { deleteSchedule } = await import('../schedules');
       const scheduleDeleted = await deleteSchedule(await ctx.client(), name);
       await (await ctx.store()).deleteConnector(name);
       if (o.json) return printJson({ name, deleted: true, scheduleDeleted });
@@ -120,6 +119,7 @@ export function connectorCommands(ctx: CliContext): Command {
       const def = await definitionOf(name);
       if (!def.enabled) throw new UsageError(`connector ${name} is disabled (enabled: false)`);
       const client = await ctx.client();
+      const { refOf, requestSync } = await import('../requests');
       const req = await requestSync(client, refOf(def), o.full ? 'full' : 'delta', 'cli');
       if (!o.wait) {
         if (o.json) return printJson(req);
@@ -127,6 +127,7 @@ export function connectorCommands(ctx: CliContext): Command {
         say(`watch: tiger connector status ${name}  ·  Temporal UI: TigerConnector="${name}"`);
         return;
       }
+      const { waitForRequest } = await import('./wait');
       const summary = await waitForRequest(client, syncWorkflowId(name), req.requestId, !o.json);
       if (o.json) printJson(summary);
       if (summary.status === 'held') throw new ExitError(`run held for approval: tiger connector approve-deletions ${name}`, 3);
@@ -139,6 +140,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { json?: boolean }) => {
       const def = await definitionOf(name);
+      const { connectorStatus } = await import('./status');
       await connectorStatus(ctx, def, !!o.json);
     });
 
@@ -164,6 +166,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { json?: boolean }) => {
       await definitionOf(name);
+      const { testConnection } = await import('../test-connection');
       const result = await testConnection(await ctx.client(), name);
       if (o.json) printJson(result);
       else {
@@ -182,6 +185,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { user?: string; server: string; json?: boolean }) => {
       const def = await definitionOf(name);
+      const { testWebhook } = await import('./test-webhook');
       const result = await testWebhook(ctx, def, o);
       if (o.json) printJson(result);
       else say(result.message);
@@ -202,13 +206,12 @@ export function connectorCommands(ctx: CliContext): Command {
     .command('approve-deletions <name>')
     .description('let a held full run delete what it did not see (or --reject)')
     .option('--reject', 'keep everything; the run ends without deletions')
-    .action(async (name: string, o: { reject?: boolean }) => {
+    .option('--run <id>', 'the held run (default: the one held now)')
+    .action(async (name: string, o: { reject?: boolean; run?: string }) => {
       await definitionOf(name);
-      const handle = (await ctx.client()).workflow.getHandle(syncWorkflowId(name));
-      const progress = await handle.query<{ state: string; run?: { runId: string } }>('progress');
-      if (progress.state !== 'held' || !progress.run) throw new UsageError(`connector ${name} has no run waiting for approval`);
-      await handle.signal(approveDeletionsSignal, { runId: progress.run.runId, approved: !o.reject });
-      say(`${o.reject ? 'rejected' : 'approved'} deletions of run ${progress.run.runId}`);
+      const { decideDeletions } = await import('../approve');
+      const decided = await decideDeletions(await ctx.client(), name, { approved: !o.reject, runId: o.run });
+      say(`${decided.approved ? 'approved' : 'rejected'} deletions of run ${decided.runId}`);
     });
 
   cmd.addCommand(projectCommand(ctx));

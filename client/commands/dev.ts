@@ -17,7 +17,7 @@ import { writeDevEnv } from '../dev-env';
 import { startDevServer } from '../devserver';
 import { syncWorkflowId } from '../ids';
 import { say } from '../output';
-import { tigerPaths } from '../paths';
+import { packageRoot, tigerPaths } from '../paths';
 import { refOf, requestSync } from '../requests';
 import { upsertSchedule } from '../schedules';
 import { createTigerServer, listen } from '../server';
@@ -49,15 +49,28 @@ async function runDev(o: {
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
   const paths = tigerPaths();
   mkdirSync(paths.home, { recursive: true });
-  const stops: (() => Promise<unknown>)[] = [];
+  const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+  // Each part gets a bounded time: a worker waiting on a hung activity must not keep the
+  // Temporal dev server (stopped last) running after tiger dev is gone.
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    for (const { name, stop } of stops.reverse()) {
+      const outcome = await withTimeout(stop().catch(() => undefined), STOP_TIMEOUT_MS);
+      if (outcome === TIMED_OUT) say(`tiger dev: ${name} did not stop within ${STOP_TIMEOUT_MS / 1000} s; going on`);
+    }
   };
   let interrupted = false;
   const interrupt = new Promise<void>((resolve) => {
-    const on = () => { interrupted = true; resolve(); };
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
+    const on = () => {
+      if (interrupted) {
+        // A second Ctrl-C: stop waiting. The dev server's process group is killed on exit.
+        say('tiger dev: stopping now');
+        process.exit(130);
+      }
+      interrupted = true;
+      resolve();
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
   });
 
   try {
@@ -66,12 +79,12 @@ async function runDev(o: {
       dbFile: paths.temporalDb, port: o.temporalPort, uiPort: o.uiPort,
       logFile: createWriteStream(join(paths.home, 'temporal.log'), { flags: 'a' }),
     });
-    stops.push(() => temporal.stop());
+    stops.push({ name: 'the Temporal dev server', stop: () => temporal.stop() });
     process.env.TEMPORAL_ADDRESS = temporal.address;
 
     const token = process.env.OKTA_API_TOKEN ?? `dev-${randomBytes(12).toString('hex')}`;
     const emulator = await startOktaEmulator({ port: o.oktaPort, users: o.users, groups: o.groups, apps: o.apps, seed: o.seed, apiToken: token });
-    stops.push(() => emulator.close());
+    stops.push({ name: 'the Okta emulator', stop: () => emulator.close() });
     // The demo connector file reads these; real deployments export them or use {{secret:…}}.
     process.env.OKTA_DOMAIN = emulator.url;
     process.env.OKTA_API_TOKEN = token;
@@ -87,9 +100,9 @@ async function runDev(o: {
     });
 
     const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqliteFile: paths.sqlite });
-    stops.push(() => store.close());
+    stops.push({ name: 'the store', stop: () => store.close() });
     const client = await connectClient({ address: temporal.address, namespace: 'default' });
-    stops.push(() => client.connection.close());
+    stops.push({ name: 'the Temporal client', stop: () => client.connection.close() });
 
     const worker = await startWorker({
       target: { address: temporal.address, namespace: 'default' },
@@ -97,13 +110,13 @@ async function runDev(o: {
       client: async () => client,
       workflowBundle: await loadBundle(),
     });
-    stops.push(() => worker.shutdown());
+    stops.push({ name: 'the worker', stop: () => worker.shutdown() });
 
     const server = createTigerServer({ store, client: async () => client, log: (l) => say(`  [server] ${l}`) });
     const serverPort = await listen(server, o.serverPort);
-    stops.push(() => new Promise((r) => server.close(r)));
+    stops.push({ name: 'the webhook server', stop: () => new Promise((r) => server.close(r)) });
 
-    const def = loadConnectorFile(join(__dirname, '..', '..', 'examples', 'okta-connector.yaml'), typeSchemas());
+    const def = loadConnectorFile(join(packageRoot(), 'examples', 'okta-connector.yaml'), typeSchemas());
     await store.saveConnector({ name: def.name, type: def.type, enabled: def.enabled, definition: def });
     await upsertSchedule(client, def);
     await registerEventHook(emulator.url, token, `http://127.0.0.1:${serverPort}/webhooks/okta/${def.name}`, process.env.OKTA_WEBHOOK_SECRET);
@@ -131,7 +144,20 @@ async function runDev(o: {
   } finally {
     say('tiger dev: stopping …');
     await stopAll();
+    // Whatever a hung activity still holds open must not keep the process alive.
+    if (interrupted) setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
   }
+}
+
+const STOP_TIMEOUT_MS = 15_000;
+const TIMED_OUT = Symbol('timed out');
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function registerEventHook(oktaUrl: string, token: string, uri: string, secret: string | undefined): Promise<void> {

@@ -4,9 +4,8 @@ import { Command } from 'commander';
 import { openStore } from '../../store';
 import { runWorkerProcess } from '../../worker/main';
 import { tigerPaths } from '../paths';
-import { listen, createTigerServer } from '../server';
+import { createTigerServer, listen, reconnectingClient } from '../server';
 import { connectClient, temporalTarget } from '../temporal';
-import type { Client } from '@temporalio/client';
 
 export function workerCommand(): Command {
   return new Command('worker').description('run a worker (polls the tiger-sync task queue)').action(runWorkerProcess);
@@ -19,10 +18,9 @@ export function serverCommand(): Command {
     .option('--host <host>', 'interface to listen on', process.env.TIGER_SERVER_HOST ?? '127.0.0.1')
     .action(async (o: { port: string; host: string }) => {
       const store = await openStore({ databaseUrl: process.env.DATABASE_URL, sqliteFile: tigerPaths().sqlite });
-      let client: Promise<Client> | undefined;
       const server = createTigerServer({
         store,
-        client: () => (client ??= connectClient(temporalTarget())),
+        client: reconnectingClient(() => connectClient(temporalTarget())),
         log: (l) => process.stdout.write(`${new Date().toISOString()} ${l}\n`),
       });
       const port = await listen(server, Number(o.port), o.host);

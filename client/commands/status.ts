@@ -1,24 +1,40 @@
 // `tiger connector status`: what the store knows (counts, last runs) and what Temporal knows
-// (the running sync's progress, the schedule's next times).
+// (the running sync's progress, the schedule's next times, which of them will be full).
 import type { ConnectorDefinition } from '../../config/types';
-import type { Progress } from '../../workflows/types';
+import { liveStateQuery, progressQuery } from '../../workflows/definitions';
+import type { LiveState, Progress } from '../../workflows/types';
 import type { CliContext } from '../context';
-import { scheduleId, syncWorkflowId } from '../ids';
+import { fullIntervalMsOf, lastFullRun, nextFullRun } from '../full-runs';
+import { liveWorkflowId, scheduleId, syncWorkflowId } from '../ids';
 import { printJson, printTable, say } from '../output';
 
 export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition, json: boolean): Promise<void> {
   const store = await ctx.store();
-  const [counts, runs] = await Promise.all([store.counts(def.name), store.listRuns(def.name, 5)]);
+  const [counts, runs, lastFull] = await Promise.all([store.counts(def.name), store.listRuns(def.name, 5), lastFullRun(store, def.name)]);
+  const fullIntervalMs = fullIntervalMsOf(def);
   let progress: Progress | null = null;
-  let schedule: { nextRuns: string[]; paused: boolean } | null = null;
+  let schedule: { nextRuns: string[]; paused: boolean; nextFullRun: string | null; nextFullIsNextRun: boolean } | null = null;
+  let live: LiveState | null = null;
   let temporalError: string | null = null;
   try {
     const client = await ctx.client();
     const desc = await client.schedule.getHandle(scheduleId(def.name)).describe().catch(() => null);
-    if (desc) schedule = { nextRuns: desc.info.nextActionTimes.slice(0, 3).map((d) => d.toISOString()), paused: desc.state.paused };
+    if (desc) {
+      const next = desc.state.paused ? [] : desc.info.nextActionTimes;
+      const full = nextFullRun(lastFull, fullIntervalMs, next, def.sync.intervalMs);
+      schedule = {
+        nextRuns: desc.info.nextActionTimes.slice(0, 3).map((d) => d.toISOString()),
+        paused: desc.state.paused,
+        nextFullRun: full?.at.toISOString() ?? null,
+        nextFullIsNextRun: full?.isNextScheduledRun ?? false,
+      };
+    }
     const handle = client.workflow.getHandle(syncWorkflowId(def.name));
     const d = await handle.describe().catch(() => null);
-    if (d && d.status.name === 'RUNNING') progress = await handle.query<Progress>('progress');
+    if (d && d.status.name === 'RUNNING') progress = await handle.query(progressQuery);
+    const liveHandle = client.workflow.getHandle(liveWorkflowId(def.name));
+    const ld = await liveHandle.describe().catch(() => null);
+    if (ld && ld.status.name === 'RUNNING') live = await liveHandle.query(liveStateQuery).catch(() => null);
   } catch (err) {
     temporalError = (err as Error).message;
   }
@@ -28,9 +44,12 @@ export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition,
     enabled: def.enabled,
     mode: def.sync.mode,
     interval: def.sync.interval,
+    fullInterval: def.sync.fullInterval ?? '24h',
+    lastFullRun: lastFull ? { runId: lastFull.runId, startedAt: lastFull.startedAt } : null,
     state: progress?.state ?? 'idle',
     currentRun: progress?.run ?? null,
     schedule,
+    live,
     stored: counts,
     lastRuns: runs,
     temporalError,
@@ -42,6 +61,17 @@ export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition,
     say(`running: ${r.mode} run ${r.runId} (${r.trigger}) — ${r.resource ?? 'finishing'} ${r.resourceIndex + 1}/${r.resourceCount}, ${r.records} records, ${r.ratePerSec}/s`);
   }
   if (schedule) say(`schedule ${scheduleId(def.name)}${schedule.paused ? ' (paused)' : ''}: next ${schedule.nextRuns.join(', ') || '-'}`);
+  const since = lastFull ? `last successful full run ${lastFull.startedAt}` : 'no successful full run yet';
+  if (schedule?.nextFullRun) {
+    say(`next full run: ${schedule.nextFullRun}${schedule.nextFullIsNextRun ? ' (next scheduled run)' : ''} — full every ${status.fullInterval}, ${since}`);
+  } else {
+    say(`next full run: none scheduled${schedule?.paused ? ' (schedule paused)' : ''} — full every ${status.fullInterval}, ${since}`);
+  }
+  if (live) {
+    const b = live.batch;
+    const retrying = b && b.failedTries > 0 ? `; a batch of ${b.events} failed ${b.failedTries} tries (${b.lastError ?? 'unknown error'})${b.nextTryAtMs ? `, next try ${new Date(b.nextTryAtMs).toISOString()}` : ''}` : '';
+    say(`live ${liveWorkflowId(def.name)}: ${live.queued} events queued, ${live.processed} handled, ${live.givenUp} given up${retrying}`);
+  }
   if (temporalError) say(`temporal: ${temporalError}`);
   say(`stored: ${counts.user} users, ${counts.group} groups, ${counts.membership} memberships, ${counts.app} apps, ${counts.appUser} app users`);
   if (runs.length === 0) return say('no runs yet: tiger connector sync ' + def.name);

@@ -2,11 +2,12 @@
 // bar on a terminal and a line every few seconds elsewhere.
 import type { Client } from '@temporalio/client';
 import { SingleBar, Presets } from 'cli-progress';
+import { progressQuery, syncWorkflow } from '../../workflows/definitions';
 import type { Progress, RunSummary } from '../../workflows/types';
 import { say } from '../output';
 
 export async function waitForRequest(client: Client, workflowId: string, requestId: string, show: boolean): Promise<RunSummary> {
-  const handle = client.workflow.getHandle(workflowId);
+  const handle = client.workflow.getHandle<typeof syncWorkflow>(workflowId);
   const tty = show && process.stdout.isTTY;
   const bar = tty
     ? new SingleBar({ format: ' {resource} |{bar}| {value}/{total} resources · {records} records · {rate}/s', hideCursor: true }, Presets.shades_classic)
@@ -17,7 +18,7 @@ export async function waitForRequest(client: Client, workflowId: string, request
     for (;;) {
       let p: Progress;
       try {
-        p = await handle.query<Progress>('progress');
+        p = await handle.query(progressQuery);
       } catch (err) {
         // Between continue-as-new runs a query can miss; ask again.
         if (/not found|closed|QueryFailed/i.test((err as Error).message)) {
@@ -58,7 +59,7 @@ export async function waitForRequest(client: Client, workflowId: string, request
 
 async function finishedSummary(client: Client, workflowId: string, requestId: string): Promise<RunSummary | undefined> {
   try {
-    const result = (await client.workflow.getHandle(workflowId).result()) as RunSummary[];
+    const result = await client.workflow.getHandle<typeof syncWorkflow>(workflowId).result();
     return result.find((r) => r.requestIds.includes(requestId));
   } catch {
     return undefined;

@@ -1,6 +1,7 @@
 // Okta event hooks: the one-time verification challenge, the shared-secret check, and turning a
 // delivery into LiveEvents (type + target ids only: objects are re-read from Okta by id).
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { canonicalOktaEventType } from '../../connectors/okta/event-types';
 import type { LiveEvent } from '../../workflows/types';
 
 export function verificationAnswer(challenge: string | undefined): { verification: string } | null {
@@ -27,27 +28,53 @@ interface OktaLogEvent {
   target?: { id?: string; type?: string }[] | null;
 }
 
-/** Events of types the connector subscribes to (all, when it lists none), as LiveEvents. */
-export function toLiveEvents(body: unknown, subscribed: string[]): { events: LiveEvent[]; ignored: number } {
-  const raw = (body as { data?: { events?: OktaLogEvent[] } })?.data?.events;
+// Okta ids are letters and digits (`00u1abcd…`). Anything else ("", ".", "../x", "a/b") would end
+// up in a URL path when the object is re-read, so it is dropped here, before any signal.
+const OKTA_ID = /^[A-Za-z0-9]{1,64}$/;
+const MAX_EVENT_ID = 128;
+
+export interface DroppedTarget {
+  eventId: string;
+  /** The id as received, quoted and cut short for a log line. */
+  id: string;
+}
+
+/**
+ * Events of types the connector subscribes to (all, when it lists none), as LiveEvents. A target
+ * whose id is not an Okta id is dropped alone: the rest of its event and of the batch go on.
+ */
+export function toLiveEvents(body: unknown, subscribed: string[]): { events: LiveEvent[]; ignored: number; dropped: DroppedTarget[] } {
+  const raw = (body as { data?: { events?: unknown } } | null)?.data?.events;
   if (!Array.isArray(raw)) throw new Error('body.data.events: expected an array of Okta log events');
+  const wanted = new Set(subscribed.map(canonicalOktaEventType));
   const events: LiveEvent[] = [];
+  const dropped: DroppedTarget[] = [];
   let ignored = 0;
-  for (const e of raw) {
-    if (!e.uuid || !e.eventType || (subscribed.length > 0 && !subscribed.includes(e.eventType))) {
+  for (const item of raw as unknown[]) {
+    const e = (item !== null && typeof item === 'object' ? item : {}) as OktaLogEvent;
+    if (typeof e.uuid !== 'string' || !e.uuid || e.uuid.length > MAX_EVENT_ID || typeof e.eventType !== 'string' || (wanted.size > 0 && !wanted.has(canonicalOktaEventType(e.eventType)))) {
       ignored++;
       continue;
     }
-    const targets = (e.target ?? [])
-      .filter((t) => t.id && t.type && TARGET_RESOURCE[t.type])
-      .map((t) => ({ resource: TARGET_RESOURCE[t.type as string], id: t.id as string }));
+    const targets: LiveEvent['targets'] = [];
+    for (const t of Array.isArray(e.target) ? e.target : []) {
+      const resource = t && typeof t.type === 'string' && Object.prototype.hasOwnProperty.call(TARGET_RESOURCE, t.type) ? TARGET_RESOURCE[t.type] : undefined;
+      if (!resource) continue;
+      if (typeof t.id === 'string' && OKTA_ID.test(t.id)) targets.push({ resource, id: t.id });
+      else dropped.push({ eventId: e.uuid, id: shown(t.id) });
+    }
     if (targets.length === 0) {
       ignored++;
       continue;
     }
     events.push({ eventId: e.uuid, eventType: e.eventType, targets });
   }
-  return { events, ignored };
+  return { events, ignored, dropped };
+}
+
+function shown(id: unknown): string {
+  const text = JSON.stringify(id) ?? String(id);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** A sample delivery as Okta would send it, for `tiger connector test-webhook`. */

@@ -25,6 +25,9 @@ export interface HttpClientOptions {
   credentialField: string;
   /** What the credential is called in messages ("API token"). */
   credentialName?: string;
+  /** Config field holding the base URL ("config.domain"): messages name it instead of quoting the
+   *  host, which may have come from a `${ENV}` reference and must not be echoed. */
+  baseUrlField?: string;
   connections?: number;
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
@@ -47,6 +50,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Resource being read, for error details. */
   resource?: string;
+  /** A 2xx body that is not a JSON array is treated like a truncated one: retried, then an error. */
+  expectArray?: boolean;
 }
 
 export interface JsonResponse<T> {
@@ -61,7 +66,11 @@ export class HttpClient {
   private readonly pool: Pool;
   private readonly base: URL;
   private readonly rateLimits: RateLimitTracker;
-  private readonly o: Required<Omit<HttpClientOptions, 'userAgent' | 'credentialName'>> & { userAgent: string; credentialName?: string };
+  private readonly o: Required<Omit<HttpClientOptions, 'userAgent' | 'credentialName' | 'baseUrlField'>> & {
+    userAgent: string;
+    credentialName?: string;
+    baseUrlField?: string;
+  };
 
   constructor(options: HttpClientOptions) {
     this.o = {
@@ -133,7 +142,7 @@ export class HttpClient {
         const net = classifyNetworkError(err);
         lastError = new ConnectorError(
           net.step === 'tls' ? 'config' : 'transient',
-          `${ctx.label}: ${net.step === 'dns' ? 'DNS lookup' : net.step === 'tls' ? 'TLS handshake' : net.step === 'tcp' ? 'TCP connection' : 'request'} failed for GET ${url.host}${url.pathname} (${net.reason})`,
+          `${ctx.label}: ${net.step === 'dns' ? 'DNS lookup' : net.step === 'tls' ? 'TLS handshake' : net.step === 'tcp' ? 'TCP connection' : 'request'} failed for GET ${url.pathname} on ${this.hostName} (${scrubHost(net.reason, url)})`,
           { connector: ctx.label, resource: opts.resource, step: net.step },
         );
         if (!net.retryable || last) throw lastError;
@@ -144,20 +153,19 @@ export class HttpClient {
       const requestId = headerString(headers['x-okta-request-id'] ?? headers['request-id']);
 
       if (status >= 200 && status < 300) {
-        if (text.trim() === '') return { status, headers, body: null as T };
-        try {
-          return { status, headers, body: JSON.parse(text) as T };
-        } catch {
-          // A truncated or garbled body on a 200 is a transport problem: the next attempt is usually whole.
-          lastError = new ConnectorError('transient', `${ctx.label}: ${ctx.service} sent a malformed JSON body for GET ${url.pathname}${rid(requestId)}`, {
-            connector: ctx.label,
-            resource: opts.resource,
-            status,
-          });
-          if (last) throw lastError;
-          await this.o.sleep(this.backoff(attempt));
-          continue;
-        }
+        if (text.trim() === '' && !opts.expectArray) return { status, headers, body: null as T };
+        const body = parseMaybeJson(text);
+        const problem = bodyProblem(body, opts.expectArray);
+        if (!problem) return { status, headers, body: body as T };
+        // A truncated or garbled body on a 200 is a transport problem: the next attempt is usually whole.
+        lastError = new ConnectorError(
+          'transient',
+          `${ctx.label}: ${ctx.service} answered GET ${url.pathname} with ${status} but ${problem}${rid(requestId)} (attempt ${attempt} of ${this.o.maxAttempts})`,
+          { connector: ctx.label, resource: opts.resource, status, step: 'body' },
+        );
+        if (last) throw lastError;
+        await this.o.sleep(this.backoff(attempt));
+        continue;
       }
 
       const body = parseMaybeJson(text);
@@ -184,6 +192,10 @@ export class HttpClient {
     await this.pool.close();
   }
 
+  private get hostName(): string {
+    return this.o.baseUrlField ?? 'the configured base URL';
+  }
+
   private async authorization(): Promise<string> {
     const t = this.o.auth.token;
     return `${this.o.auth.scheme} ${typeof t === 'function' ? await t() : t}`;
@@ -199,7 +211,7 @@ export class HttpClient {
     const url = new URL(urlOrPath, this.base);
     // Links come from the server; following one to another origin would hand it our credential.
     if (url.origin !== this.base.origin) {
-      throw new ConnectorError('bad-request', `${this.o.label}: refusing to follow a link to ${url.origin}, which is not the configured ${this.base.origin}`, {
+      throw new ConnectorError('bad-request', `${this.o.label}: refusing to follow a link to ${url.origin}, which is not the origin of ${this.hostName}`, {
         connector: this.o.label,
       });
     }
@@ -214,6 +226,20 @@ function parseMaybeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Network errors quote the host they dialled (`getaddrinfo ENOTFOUND host`); the host may come
+ *  from a reference, so it is replaced by a neutral word. */
+function scrubHost(reason: string, url: URL): string {
+  const named = [url.host, url.hostname].filter(Boolean).reduce((text, h) => text.split(h).join('<host>'), reason);
+  // The address it resolved to says as much as the name.
+  return named.replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, '<address>').replace(/\[[0-9a-f:.]+\](:\d+)?/gi, '<address>');
+}
+
+function bodyProblem(body: unknown, expectArray?: boolean): string | null {
+  if (body === undefined) return 'a malformed (truncated or invalid) JSON body';
+  if (expectArray && !Array.isArray(body)) return `a JSON ${body === null ? 'null' : typeof body} where a JSON array was expected`;
+  return null;
 }
 
 const headerString = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

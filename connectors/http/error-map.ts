@@ -74,6 +74,9 @@ export function errorForStatus(
       );
     case 404:
       return new ConnectorError('not-found', `${ctx.label}: ${req} was not found (${vendorText(v, 'Not Found')})`, details);
+    case 410:
+      // Gone: for a page link, an expired cursor; callers tell a vanished object from a lost page.
+      return new ConnectorError('not-found', `${ctx.label}: ${req} is gone (410 ${vendorText(v, 'Gone')})`, details);
     case 429:
       return new ConnectorError(
         'rate-limit',

@@ -2,10 +2,12 @@
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectorDefinition } from '../../config/types';
-import type { Connector, Resource, TestResult } from '../types';
+import type { Connector, LinkResource, ObjectResource, Resource, TestResult, WriteObject } from '../types';
 import { ConnectorError } from '../errors';
 import { adProfile, ldapProfile } from './profile';
+import { DirectoryDeltas } from './delta';
 import { DirectoryReader } from './read';
+import { Redactor } from './redact';
 import { ldapConfigSchema, type LdapConfig, type LdapConfigInput } from './schema';
 import { LdapSession } from './session';
 import { DirectoryWriter } from './write';
@@ -24,31 +26,42 @@ export function parseLdapConfig(name: string, config: unknown): LdapConfig {
   return r.data;
 }
 
-export function createLdapConnector(def: Pick<ConnectorDefinition, 'name' | 'type'>, config: LdapConfig | LdapConfigInput): Connector {
+export function createLdapConnector(def: Pick<ConnectorDefinition, 'name' | 'type'> & { config?: unknown }, config: LdapConfig | LdapConfigInput): Connector {
   if (def.type !== 'active-directory' && def.type !== 'ldap') throw new ConnectorError('config', `${def.name}: type ${def.type} is not a directory type`, { connector: def.name });
   const cfg = parseLdapConfig(def.name, config);
   const profile = def.type === 'active-directory' ? adProfile : ldapProfile;
-  const session = new LdapSession(def.name, def.type, cfg);
+  // def.config is the definition as written: it tells which fields were references.
+  const redact = new Redactor(def.config, cfg);
+  const session = new LdapSession(def.name, def.type, cfg, redact);
   const reader = new DirectoryReader(session, profile, cfg);
+  const deltas = new DirectoryDeltas(reader);
   const writer = new DirectoryWriter(session, profile, cfg, reader);
+  // Last line of defence: whatever a server or socket echoes, a referenced value never leaves.
+  const safe = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => (...a: A): Promise<R> => f(...a).catch((e: unknown) => Promise.reject(redact.scrubError(e)));
 
   return {
     type: def.type,
     resources: RESOURCES,
-    readPage: (resource, cursor) => reader.readPage(resource, cursor),
-    currentWatermark: () => reader.currentWatermark(),
-    readChanges: (resources, watermark, cursor) => reader.readChanges(resources, watermark, cursor),
-    getById: (resource, id) => reader.getById(resource, id),
-    getLinks: (_resource, parentId) => reader.getLinks(parentId),
-    test: () => probe(session, reader, def.type),
-    create: (resource, obj) => writer.create(resource, obj),
-    update: (resource, id, obj) => writer.update(resource, id, obj),
-    deactivate: (resource, id) => writer.deactivate(resource, id),
-    activate: (resource, id) => writer.activate(resource, id),
-    delete: (resource, id) => writer.delete(resource, id),
-    addMember: (g, m) => writer.addMember(g, m),
-    removeMember: (g, m) => writer.removeMember(g, m),
-    close: () => session.close(),
+    readPage: safe((resource: Resource, cursor: string | null) => reader.readPage(resource, cursor)),
+    currentWatermark: safe(() => deltas.currentWatermark()),
+    readChanges: safe((resources: Resource[], watermark: string, cursor: string | null) => deltas.readChanges(resources, watermark, cursor)),
+    getById: safe((resource: ObjectResource, id: string) => reader.getById(resource, id)),
+    getLinks: safe((_resource: LinkResource, parentId: string) => reader.getLinks(parentId)),
+    test: safe(async () => {
+      const r = await probe(session, reader, def.type);
+      return { ...r, message: redact.scrub(r.message) };
+    }),
+    create: safe((resource: ObjectResource, obj: WriteObject) => writer.create(resource, obj)),
+    update: safe((resource: ObjectResource, id: string, obj: WriteObject) => writer.update(resource, id, obj)),
+    deactivate: safe((resource: ObjectResource, id: string) => writer.deactivate(resource, id)),
+    activate: safe((resource: ObjectResource, id: string) => writer.activate(resource, id)),
+    delete: safe((resource: ObjectResource, id: string) => writer.delete(resource, id)),
+    addMember: safe((g: string, m: string) => writer.addMember(g, m)),
+    removeMember: safe((g: string, m: string) => writer.removeMember(g, m)),
+    close: async () => {
+      await reader.scans.closeAll();
+      await session.close();
+    },
   };
 }
 
@@ -64,7 +77,7 @@ async function probe(session: LdapSession, reader: DirectoryReader, connectorTyp
       sock.once('timeout', () => (sock.destroy(), reject(new Error(`no answer within ${cfg.connectTimeoutMs} ms`))));
       sock.once('error', reject);
     }).catch((e: Error) => {
-      throw new ConnectorError('transient', `TCP connection to ${cfg.host}:${session.port} failed: ${e.message}`, { step: 'TCP' });
+      throw new ConnectorError('transient', `TCP connection to ${session.redact.show('host', cfg.host)}:${session.port} failed: ${e.message}`, { step: 'TCP' });
     });
     if (cfg.useSsl) {
       await new Promise<void>((resolve, reject) => {
@@ -73,12 +86,12 @@ async function probe(session: LdapSession, reader: DirectoryReader, connectorTyp
         sock.once('timeout', () => (sock.destroy(), reject(new Error('handshake timed out'))));
         sock.once('error', reject);
       }).catch((e: Error) => {
-        throw new ConnectorError('config', `TLS handshake with ${cfg.host}:${session.port} failed: ${e.message}`, { step: 'TLS' });
+        throw new ConnectorError('config', `TLS handshake with ${session.redact.show('host', cfg.host)}:${session.port} failed: ${e.message}`, { step: 'TLS' });
       });
     }
     await session.open();
     await session.search(cfg.baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] }).catch((e: ConnectorError) => {
-      throw new ConnectorError(e.kind, `search base ${cfg.baseDn} failed: ${e.message}`, { step: 'search base' });
+      throw new ConnectorError(e.kind, `search base ${session.redact.show('baseDn', cfg.baseDn)} failed: ${e.message}`, { step: 'search base' });
     });
     for (const resource of ['users', 'groups'] as const) {
       const { base, filter } = reader.scope(resource);

@@ -1,34 +1,37 @@
-// Full reads (paged) and deltas (USN on AD, modifyTimestamp on OpenLDAP) into SourceRecords.
+// Full reads (paged, resumable on any worker: see scans.ts), objects and links from entries.
 //
 // Order requirement: members are DNs, links need ids. The DN → id index is filled while users and
-// groups are read; when memberships are read by a fresh instance (another activity), the index is
-// built first by one id-only paged search over the user and group scopes. Member DNs outside those
-// scopes (e.g. foreign security principals) are not synced and are skipped.
+// groups are read, and rebuilt by one id-only listing of the user and group scopes whenever a
+// memberships scan starts from the beginning, so it is never older than the scan it serves. A
+// member DN the index does not know but that lies under a scope base is looked up once; member
+// DNs outside the scopes (e.g. foreign security principals) are not synced and are skipped.
 import type { Entry } from 'ldapts';
-import { randomUUID } from 'node:crypto';
-import type { ChangesResult, LinkSet, ObjectResource, ReadPageResult, Resource, SourceLink, SourceObject, SourceRecord } from '../types';
+import type { ObjectResource, ReadPageResult, Resource, SourceLink, SourceObject, SourceRecord } from '../types';
 import { ConnectorError } from '../errors';
 import { normalizeDn } from './escape';
 import { guidToString } from './guid';
-import { andFilter, generalizedToIso, isoToGeneralized, sidToString, type DirectoryProfile } from './profile';
+import { andFilter, sidToString, type DirectoryProfile } from './profile';
 import type { Filter } from 'ldapts';
+import type { ScanSpec } from './paged';
+import { parseScanCursor, ScanRegistry, type ScanCursor } from './scans';
 import type { LdapConfig } from './schema';
-import { asStrings, showDeletedControl, type LdapSession } from './session';
+import type { LdapSession } from './session';
 
-interface Scan { it: AsyncGenerator<Entry[]>; pages: number }
-interface AdWatermark { kind: 'ad'; usn: number; invocationId: string }
-interface LdapWatermark { kind: 'ldap'; time: string }
+type Hit = { id: string; kind: 'user' | 'group' };
 
 export class DirectoryReader {
-  private scans = new Map<string, Scan>();
-  private dnIndex = new Map<string, { id: string; kind: 'user' | 'group' }>();
+  readonly scans: ScanRegistry;
+  private dnIndex = new Map<string, Hit>();
+  private misses = new Map<string, Hit | null>();
   private indexed = false;
 
   constructor(
-    private readonly s: LdapSession,
-    private readonly p: DirectoryProfile,
-    private readonly cfg: LdapConfig,
-  ) {}
+    readonly s: LdapSession,
+    readonly p: DirectoryProfile,
+    readonly cfg: LdapConfig,
+  ) {
+    this.scans = new ScanRegistry((key, spec) => this.s.newScan(key, spec));
+  }
 
   scope(resource: ObjectResource): { base: string; filter: string } {
     if (resource === 'groups') return { base: this.cfg.groupSearchBase ?? this.cfg.baseDn, filter: this.cfg.groupSearchFilter ?? this.p.groupFilter };
@@ -40,45 +43,41 @@ export class DirectoryReader {
     if (resource !== 'users' && resource !== 'groups' && resource !== 'memberships') {
       throw new ConnectorError('bad-request', `${this.s.connector}: ${this.s.type} cannot read ${resource}`, { connector: this.s.connector, resource });
     }
-    const state = cursor ? (JSON.parse(cursor) as { t: string; p: number }) : { t: randomUUID(), p: 0 };
-    let scan = this.scans.get(state.t);
-    if (!scan) {
-      // A new process lost the live paged search: start it again and skip the pages already
-      // delivered (the server returns entries in a stable order while nothing changes; re-applied
-      // entries are harmless because the store is idempotent).
-      scan = { it: this.startScan(resource), pages: 0 };
-      while (scan.pages < state.p) {
-        const n = await scan.it.next();
-        if (n.done) break;
-        scan.pages++;
-      }
-      this.scans.set(state.t, scan);
+    const at = parseCursor(cursor);
+    const key = `full:${resource}`;
+    if (resource === 'memberships') {
+      if (!this.scans.canContinue(key, at)) this.resetIndex();
+      await this.ensureIndex();
     }
-    if (resource === 'memberships') await this.ensureIndex();
-    const next = await scan.it.next();
-    if (next.done) {
-      this.scans.delete(state.t);
-      return { records: [], nextCursor: null, warnings: [] };
-    }
-    scan.pages++;
+    const step = await this.scanStep(key, this.fullSpec(resource), at, resource);
     const records: SourceRecord[] = [];
-    for (const e of next.value) {
+    for (const e of step.entries) {
       if (resource === 'memberships') records.push(...(await this.linksOf(e)));
       else {
         const o = this.toObject(resource, e);
         if (o) records.push(o);
       }
     }
-    return { records, nextCursor: JSON.stringify({ t: state.t, p: scan.pages }), warnings: [] };
+    if (step.final) return { records, nextCursor: null, warnings: [] };
+    return { records, nextCursor: JSON.stringify(step.cursor), warnings: [], affinity: true };
   }
 
-  private startScan(resource: 'users' | 'groups' | 'memberships'): AsyncGenerator<Entry[]> {
+  /** One step of a resumable scan, with failures turned into ConnectorErrors naming the resource. */
+  async scanStep(key: string, spec: ScanSpec, at: ScanCursor | null, resource: string): Promise<{ entries: Entry[]; final: boolean; cursor: ScanCursor }> {
+    try {
+      return await this.scans.step(key, spec, at);
+    } catch (e) {
+      throw this.s.toError(e, 'search', resource);
+    }
+  }
+
+  private fullSpec(resource: 'users' | 'groups' | 'memberships'): ScanSpec {
     const { base, filter } = this.scope(resource === 'memberships' ? 'groups' : resource);
     const attributes = resource === 'memberships' ? [this.p.idAttribute, ...this.memberRequest()] : this.p.objectAttributes;
-    return this.s.pages(base, { scope: 'sub', filter, attributes, explicitBufferAttributes: this.p.binaryAttributes }, undefined, resource);
+    return { base, options: { scope: 'sub', filter, attributes, explicitBufferAttributes: this.p.binaryAttributes } };
   }
 
-  private memberRequest(): string[] {
+  memberRequest(): string[] {
     return this.p.ad ? [`member;range=0-${this.cfg.rangeSize - 1}`] : this.p.memberAttributes;
   }
 
@@ -100,6 +99,17 @@ export class DirectoryReader {
     return { type: 'object', resource, id, raw, updatedAt: this.p.updatedAt(e) };
   }
 
+  /** Makes sure member DNs can be turned into ids (the index is built once per process for deltas). */
+  prepareLinks(): Promise<void> {
+    return this.ensureIndex();
+  }
+
+  private resetIndex(): void {
+    this.dnIndex = new Map();
+    this.misses = new Map();
+    this.indexed = false;
+  }
+
   private async ensureIndex(): Promise<void> {
     if (this.indexed) return;
     for (const resource of ['users', 'groups'] as const) {
@@ -114,6 +124,30 @@ export class DirectoryReader {
     this.indexed = true;
   }
 
+  /** A member DN → its id, when the DN is a synced user or group. */
+  private async resolve(dn: string): Promise<Hit | null> {
+    const key = normalizeDn(dn);
+    const hit = this.dnIndex.get(key) ?? this.misses.get(key);
+    if (hit !== undefined) return hit;
+    let found: Hit | null = null;
+    for (const resource of ['users', 'groups'] as const) {
+      const { base, filter } = this.scope(resource);
+      if (key !== normalizeDn(base) && !key.endsWith(`,${normalizeDn(base)}`)) continue;
+      const [e] = await this.s.search(dn, { scope: 'base', filter, attributes: [this.p.idAttribute], explicitBufferAttributes: this.p.binaryAttributes }, undefined, 'memberships').catch((err: ConnectorError) => {
+        // The member entry is gone (a dangling member value): not a link.
+        if (err.details.status === 32) return [];
+        throw err;
+      });
+      const id = e ? this.p.idOf(e) : null;
+      if (id) {
+        found = { id, kind: resource === 'groups' ? 'group' : 'user' };
+        break;
+      }
+    }
+    this.misses.set(key, found);
+    return found;
+  }
+
   async linksOf(group: Entry): Promise<SourceLink[]> {
     const parentId = this.p.idOf(group);
     if (!parentId) return [];
@@ -122,7 +156,7 @@ export class DirectoryReader {
     const links: SourceLink[] = [];
     const seen = new Set<string>();
     for (const dn of dns) {
-      const hit = this.dnIndex.get(normalizeDn(dn));
+      const hit = await this.resolve(dn);
       if (!hit || seen.has(hit.id)) continue;
       seen.add(hit.id);
       links.push({ type: 'link', resource: 'memberships', parentId, childId: hit.id, childKind: hit.kind });
@@ -149,104 +183,13 @@ export class DirectoryReader {
     await this.ensureIndex();
     return this.linksOf(g);
   }
-
-  // ---- deltas ----
-
-  async currentWatermark(): Promise<string> {
-    if (!this.p.ad) return JSON.stringify({ kind: 'ldap', time: new Date().toISOString() } satisfies LdapWatermark);
-    return JSON.stringify(await this.adState());
-  }
-
-  private async adState(): Promise<AdWatermark> {
-    const [root] = await this.s.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['highestCommittedUSN', 'dsServiceName'] });
-    const usn = Number(asStrings(root?.highestCommittedUSN)[0]);
-    const dsa = asStrings(root?.dsServiceName)[0];
-    if (!Number.isFinite(usn) || !dsa) throw new ConnectorError('bad-request', `${this.s.connector}: rootDSE has no highestCommittedUSN/dsServiceName: is this an Active Directory DC?`, { connector: this.s.connector });
-    const [ntds] = await this.s.search(dsa, { scope: 'base', filter: '(objectClass=*)', attributes: ['invocationId'], explicitBufferAttributes: ['invocationId'] });
-    const inv = ntds?.invocationId;
-    return { kind: 'ad', usn, invocationId: Buffer.isBuffer(inv) ? guidToString(inv) : '' };
-  }
-
-  async readChanges(resources: Resource[], watermark: string, _cursor: string | null): Promise<ChangesResult> {
-    let wm: AdWatermark | LdapWatermark;
-    try {
-      wm = JSON.parse(watermark);
-    } catch {
-      return { records: [], deletions: [], linkSets: [], warnings: [], nextCursor: null, watermark, fullSyncRequired: 'the stored watermark is not readable' };
-    }
-    return this.p.ad ? this.adChanges(resources, wm as AdWatermark) : this.ldapChanges(resources, wm as LdapWatermark);
-  }
-
-  private async adChanges(resources: Resource[], wm: AdWatermark): Promise<ChangesResult> {
-    // The USN is read before searching, so changes committed during the search come again next time.
-    const now = await this.adState();
-    const empty = { records: [], deletions: [], linkSets: [], warnings: [], nextCursor: null };
-    if (wm.kind !== 'ad' || !Number.isFinite(wm.usn)) return { ...empty, watermark: JSON.stringify(now), fullSyncRequired: 'the stored watermark is not an Active Directory USN watermark' };
-    if (wm.invocationId !== now.invocationId) {
-      return { ...empty, watermark: JSON.stringify(now), fullSyncRequired: `the domain controller's invocationId changed (${wm.invocationId} → ${now.invocationId}): it was restored or replaced, USNs are no longer comparable` };
-    }
-    const since = `(uSNChanged>=${wm.usn + 1})`;
-    return { ...(await this.changesSince(resources, since, true)), watermark: JSON.stringify(now) };
-  }
-
-  private async ldapChanges(resources: Resource[], wm: LdapWatermark): Promise<ChangesResult> {
-    const empty = { records: [], deletions: [], linkSets: [], warnings: [], nextCursor: null };
-    const t = Date.parse(wm.time);
-    if (wm.kind !== 'ldap' || Number.isNaN(t)) return { ...empty, watermark: await this.currentWatermark(), fullSyncRequired: 'the stored watermark is not an LDAP modifyTimestamp watermark' };
-    const from = isoToGeneralized(new Date(t - this.cfg.overlapMs).toISOString());
-    const res = await this.changesSince(resources, `(modifyTimestamp>=${from})`, false);
-    // Server-side times only move the watermark: the client clock never enters it, except the
-    // initial value of currentWatermark (the overlap window covers small skew).
-    let max = t;
-    for (const r of res.records) if (r.type === 'object' && r.updatedAt) max = Math.max(max, Date.parse(r.updatedAt));
-    return { ...res, watermark: JSON.stringify({ kind: 'ldap', time: new Date(max).toISOString() } satisfies LdapWatermark) };
-  }
-
-  private async changesSince(resources: Resource[], since: string, deletions: boolean): Promise<Omit<ChangesResult, 'watermark'>> {
-    const records: SourceRecord[] = [];
-    const linkSets: LinkSet[] = [];
-    const gone: ChangesResult['deletions'] = [];
-    const wantLinks = resources.includes('memberships');
-    const seen = new Set<string>();
-    for (const resource of ['users', 'groups'] as const) {
-      if (!resources.includes(resource) && !(resource === 'groups' && wantLinks)) continue;
-      const { base, filter } = this.scope(resource);
-      const attributes = resource === 'groups' && wantLinks ? [...this.p.objectAttributes, ...this.memberRequest()] : this.p.objectAttributes;
-      for await (const page of this.s.pages(base, { scope: 'sub', filter: `(&${filter}${since})`, attributes, explicitBufferAttributes: this.p.binaryAttributes }, undefined, resource)) {
-        for (const e of page) {
-          const o = this.toObject(resource, e);
-          if (!o) continue;
-          seen.add(o.id);
-          if (resources.includes(resource)) records.push(o);
-          if (resource === 'groups' && wantLinks) {
-            await this.ensureIndex();
-            linkSets.push({ resource: 'memberships', parentId: o.id, links: await this.linksOf(e) });
-          }
-        }
-      }
-    }
-    if (deletions) {
-      // Deleted objects (tombstones, Show Deleted control) and objects that changed but no longer
-      // match the scope (moved out, filter no longer true) both leave the synced set.
-      const classes = '(|(objectClass=user)(objectClass=group))';
-      for (const [filter, controls] of [
-        [`(&(isDeleted=TRUE)${classes}${since})`, [showDeletedControl()]],
-        [`(&${classes}${since})`, undefined],
-      ] as const) {
-        for await (const page of this.s.pages(this.cfg.baseDn, { scope: 'sub', filter, attributes: ['objectGUID', 'objectClass'], explicitBufferAttributes: ['objectGUID'] }, controls ? [...controls] : undefined, 'deletions')) {
-          for (const e of page) {
-            const id = this.p.idOf(e);
-            if (!id || seen.has(id)) continue;
-            const resource: ObjectResource = asStrings(e.objectClass).some((c) => c.toLowerCase() === 'group') ? 'groups' : 'users';
-            if (!resources.includes(resource)) continue;
-            seen.add(id);
-            gone.push({ resource, id });
-          }
-        }
-      }
-    }
-    return { records, deletions: gone, linkSets, warnings: [], nextCursor: null };
-  }
 }
 
-export { generalizedToIso };
+function parseCursor(cursor: string | null): ScanCursor | null {
+  if (!cursor) return null;
+  try {
+    return parseScanCursor(JSON.parse(cursor));
+  } catch {
+    return { scan: '', delivered: 0 };
+  }
+}

@@ -1,13 +1,65 @@
 // Settings of the `active-directory` and `ldap` connectors: seed 004's Active Directory example
 // (attributeMapping is taken out by the config module before this runs) plus TLS, timeouts,
 // paging and the projection rules used when the directory is a write target.
+import { FilterParser } from 'ldapts';
 import { z } from 'zod';
+
+// Checks run on the file as written and again on resolved values inside activities, so their
+// messages never quote the value.
+
+/** ldapts parses filters but accepts a missing final ")"; parentheses inside values are escaped
+ *  (\28, \29), so literal ones must balance. */
+export function ldapFilterProblem(filter: string): string | null {
+  let depth = 0;
+  for (let i = 0; i < filter.length; i++) {
+    const ch = filter[i];
+    if (ch === '\\') i++;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) break;
+  }
+  if (depth !== 0) return 'unbalanced parentheses';
+  try {
+    FilterParser.parseString(filter);
+    return null;
+  } catch (err) {
+    // ldapts appends the filter (and sometimes the value) after a colon: keep only the reason.
+    return String((err as Error).message).split(':')[0].trim() || 'not a valid filter';
+  }
+}
+
+const ldapFilter = z
+  .string()
+  .min(1)
+  .superRefine((f, ctx) => {
+    const problem = ldapFilterProblem(f);
+    if (problem) ctx.addIssue({ code: 'custom', message: `expected an LDAP search filter (RFC 4515) such as (&(objectClass=user)(objectCategory=person)): ${problem}` });
+  });
+
+/** `{{attribute}}` tokens must be closed and name an attribute (letters, digits, ".", "_", "-"). */
+export function templateProblem(template: string): string | null {
+  const rest = template.replace(/\{\{\s*[A-Za-z0-9_.-]+\s*\}\}/g, '');
+  if (rest.includes('{{')) return 'a "{{" is not closed by "}}" around an attribute name such as {{department}}';
+  if (rest.includes('}}')) return 'a "}}" has no opening "{{"';
+  return null;
+}
+
+const containerTemplate = z
+  .string()
+  .min(1)
+  .superRefine((t, ctx) => {
+    const problem = templateProblem(t);
+    if (problem) ctx.addIssue({ code: 'custom', message: `expected a DN template such as OU={{department}},OU=Users,DC=corp,DC=com: ${problem}` });
+  });
+
+// Beyond these a hung server holds a fetch activity past its own time bound.
+const MAX_CONNECT_TIMEOUT_MS = 120_000;
+const MAX_TIMEOUT_MS = 300_000;
 
 const projectionSchema = z
   .object({
     /** e.g. `OU={{department}},OU=Users,DC=corp,DC=com`; tokens resolve from the identity's attributes. */
-    targetContainer: z.string().min(1),
-    groupContainer: z.string().min(1).optional(),
+    targetContainer: containerTemplate,
+    groupContainer: containerTemplate.optional(),
     disableInsteadOfDelete: z.boolean().default(true),
     /** directory attribute → store attribute; replaces the type's default set when given. */
     attributes: z.record(z.string(), z.string()).optional(),
@@ -29,17 +81,17 @@ export const ldapConfigSchema = z
     bindDn: z.string().min(1),
     bindPassword: z.string().min(1),
     userSearchBase: z.string().min(1).optional(),
-    userSearchFilter: z.string().min(1).optional(),
+    userSearchFilter: ldapFilter.optional(),
     groupSearchBase: z.string().min(1).optional(),
-    groupSearchFilter: z.string().min(1).optional(),
-    connectTimeoutMs: z.number().int().positive().default(10_000),
-    timeoutMs: z.number().int().positive().default(60_000),
+    groupSearchFilter: ldapFilter.optional(),
+    connectTimeoutMs: z.number().int().positive().max(MAX_CONNECT_TIMEOUT_MS).default(10_000),
+    timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).default(60_000),
     /** Must not exceed the server's MaxPageSize (AD default 1000). */
     pageSize: z.number().int().min(1).max(1000).default(500),
     /** Values per `member;range=…` request; AD's MaxValRange is 1500. */
     rangeSize: z.number().int().min(1).max(5000).default(1500),
     /** OpenLDAP delta: re-read this much before the watermark, against same-second writes. */
-    overlapMs: z.number().int().min(0).default(2000),
+    overlapMs: z.number().int().min(0).max(3_600_000).default(2000),
     projection: projectionSchema.optional(),
   })
   .strict()

@@ -4,7 +4,7 @@
 import type { HttpClient } from '../http/client';
 import { nextLink } from '../http/link';
 import { ConnectorError } from '../errors';
-import type { Resource } from '../types';
+import type { ObjectResource, Resource } from '../types';
 
 export type OktaItem = Record<string, unknown> & { id: string };
 
@@ -31,9 +31,23 @@ export const SCOPE_FOR: Record<Resource | 'logs', string> = {
 
 export const OBJECT_PATH = { users: '/api/v1/users', groups: '/api/v1/groups', apps: '/api/v1/apps' } as const;
 
+/** Okta ids are 20 letters and digits (`00u…`, `00g…`, `0oa…`); anything else (".", "../x", "")
+ *  never goes into a URL path, where it could address another endpoint. */
+const OKTA_ID = /^[A-Za-z0-9]{1,64}$/;
+export const isOktaId = (id: unknown): id is string => typeof id === 'string' && OKTA_ID.test(id);
+
+/**
+ * Consecutive empty pages that still carry a `next` link, followed before a list is given up as
+ * incomplete. Okta may answer an empty page with `next` when a filter or search matched nothing
+ * in one slice of the org, so the link is followed; a server that does so without end must not
+ * hold a read forever, nor may the read be taken as complete while a `next` was left unfollowed.
+ */
+export const MAX_EMPTY_PAGES = 25;
+
 export class OktaApi {
   constructor(
     readonly http: HttpClient,
+    readonly label: string,
     private readonly pageSize?: number,
   ) {}
 
@@ -41,39 +55,79 @@ export class OktaApi {
     return Math.min(this.pageSize ?? LIMITS[kind], LIMITS[kind]);
   }
 
-  /** One page of a list endpoint; `urlOrPath` is either a first-page path or a `next` link. */
+  /** One page of a list endpoint; `urlOrPath` is either a first-page path or a `next` link. A body
+   *  that is not a JSON array (truncated, or another shape) is retried by the client, then thrown
+   *  with `details.step = 'body'`. */
   async listPage(urlOrPath: string, resource: string, query?: Record<string, string | number | undefined>): Promise<ListPage> {
-    const res = await this.http.getJson<unknown>(urlOrPath, { query, resource });
-    if (!Array.isArray(res.body)) {
-      throw new ConnectorError('transient', `Okta answered ${pathOf(urlOrPath)} with ${typeof res.body} where a JSON array was expected`, {
-        resource,
-        status: res.status,
-      });
-    }
-    return { items: res.body as OktaItem[], next: nextLink(res.headers.link) };
+    const res = await this.http.getJson<OktaItem[]>(urlOrPath, { query, resource, expectArray: true });
+    return { items: res.body, next: nextLink(res.headers.link) };
   }
 
-  /** Every page of a list, for bounded lists (one group's members, one app's users). */
+  /** Every page of a list, for bounded lists (one group's members, one app's users). Callers treat
+   *  the result as the whole list, so a list that cannot be read to its end throws instead. */
   async listAll(path: string, resource: string, query?: Record<string, string | number | undefined>): Promise<OktaItem[]> {
     const out: OktaItem[] = [];
     let page = await this.listPage(path, resource, query);
+    let empty = 0;
     for (;;) {
       out.push(...page.items);
-      if (!page.next || page.items.length === 0) return out;
-      page = await this.listPage(page.next, resource);
+      if (!page.next) return out;
+      empty = page.items.length === 0 ? empty + 1 : 0;
+      if (empty > MAX_EMPTY_PAGES) throw new ConnectorError('transient', `${this.label}: ${emptyPagesText(path)}`, { resource, step: 'body' });
+      try {
+        page = await this.listPage(page.next, resource);
+      } catch (err) {
+        // A 404 here is a lost page, not a vanished parent: the list so far is not the whole list.
+        const lost = lostPage(err, true);
+        if (lost) throw new ConnectorError('transient', `${lost}; ${pathOf(path)} could not be read to its end`, { resource, step: 'body' });
+        throw err;
+      }
     }
   }
 
-  /** null when Okta answers 404 (deleted, or never existed). */
-  async getObject(path: string, resource: string): Promise<OktaItem | null> {
+  /** null when Okta answers 404 (deleted, or never existed). A 403 names the missing scope; an id
+   *  that is not an Okta id is refused before any request. */
+  async getObject(resource: ObjectResource, id: string): Promise<OktaItem | null> {
+    if (!isOktaId(id)) throw invalidId(this.label, resource, id);
+    const path = `${OBJECT_PATH[resource]}/${id}`;
     try {
       return (await this.http.getJson<OktaItem>(path, { resource })).body;
     } catch (err) {
       if (err instanceof ConnectorError && err.kind === 'not-found') return null;
+      if (isForbidden(err)) {
+        throw new ConnectorError('forbidden', `${this.label}: ${forbiddenMessage(path, resource, `${SINGULAR[resource]} ${id} was skipped`)}`, err.details);
+      }
       throw err;
     }
   }
 }
+
+const SINGULAR: Record<ObjectResource, string> = { users: 'user', groups: 'group', apps: 'app' };
+
+export function invalidId(label: string, resource: Resource, id: unknown): ConnectorError {
+  const shown = typeof id === 'string' ? JSON.stringify(id.slice(0, 80)) : String(id);
+  return new ConnectorError('bad-request', `${label}: ${resource} id ${shown} is not an Okta id (expected letters and digits only); it was skipped`, {
+    resource,
+    step: 'id',
+  });
+}
+
+export const isInvalidId = (err: unknown): err is ConnectorError => err instanceof ConnectorError && err.details.step === 'id';
+
+/**
+ * Why a list read ended before its end, or null when `err` is not such a loss: a page whose body
+ * stayed malformed after the client's retries, or (when following a `next` link) a 404/410 — an
+ * expired or broken cursor, which says nothing about whether the remaining objects exist.
+ */
+export function lostPage(err: unknown, followingLink: boolean): string | null {
+  if (!(err instanceof ConnectorError)) return null;
+  if (err.details.step === 'body') return err.message;
+  if (followingLink && err.kind === 'not-found') return `${err.message}, on a next-page link`;
+  return null;
+}
+
+export const emptyPagesText = (path: string) =>
+  `${pathOf(path)} answered more than ${MAX_EMPTY_PAGES} empty pages in a row that still had a next link; the list was not read to its end`;
 
 export const pathOf = (urlOrPath: string): string => new URL(urlOrPath, 'http://x').pathname;
 

@@ -5,7 +5,8 @@ import { z } from 'zod';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** `company.okta.com` → `https://company.okta.com`; throws a message naming the field. */
+/** `company.okta.com` → `https://company.okta.com`. Messages never quote the value: it may have
+ *  been resolved from a `${ENV}` reference, and the caller names the field. */
 export function normalizeOktaDomain(domain: string): string {
   const raw = domain.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
@@ -13,15 +14,16 @@ export function normalizeOktaDomain(domain: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new Error(`"${domain}" is not a host name or URL (expected e.g. company.okta.com)`);
+    throw new Error('is not a host name or URL (expected e.g. company.okta.com)');
   }
   if (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname)) {
-    throw new Error(`http:// is allowed only for 127.0.0.1/localhost (the emulator); use https://${url.host}`);
+    throw new Error('uses http://, which is allowed only for 127.0.0.1/localhost (the emulator); use https://');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`unsupported scheme ${url.protocol}; use https://`);
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search) {
-    throw new Error(`give only the host (e.g. ${url.host}), without a path such as ${url.pathname}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('has an unsupported scheme; use https://');
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || raw.includes('?') || raw.includes('#')) {
+    throw new Error('has a path or query; give only the host (e.g. company.okta.com)');
   }
+  if (url.username || url.password) throw new Error('has credentials in it; give only the host, and the token as apiToken');
   return url.origin;
 }
 

@@ -4,10 +4,11 @@
 import type { ConnectorDefinition } from '../../config/types';
 import { HttpClient, type HttpClientOptions } from '../http/client';
 import type { Connector, LinkResource, ObjectResource, ReadsById, ReadsChanges, ReadsPages, Resource, TestsConnection } from '../types';
-import { OBJECT_PATH, OktaApi } from './api';
+import { OktaApi } from './api';
 import { readChanges, watermarkAt } from './changes';
 import type { OktaConfig } from './config';
-import { readAllLinks, readPage } from './pages';
+import { readPage } from './pages';
+import { linksOf } from './refetch';
 import { toObject } from './records';
 import { testOkta } from './test-connection';
 
@@ -27,12 +28,13 @@ export function createOktaConnector(def: ConnectorDefinition, config: OktaConfig
     service: 'Okta',
     credentialField: 'config.apiToken',
     credentialName: 'API token',
+    baseUrlField: 'config.domain',
     ...opts.httpOptions,
     baseUrl: config.domain,
     auth: { scheme: 'SSWS', token: config.apiToken },
     label,
   });
-  const api = new OktaApi(http, config.pageSize);
+  const api = new OktaApi(http, label, config.pageSize);
   const changeCtx = { api, label, useSystemLog: config.useSystemLog };
 
   return {
@@ -41,11 +43,13 @@ export function createOktaConnector(def: ConnectorDefinition, config: OktaConfig
     readPage: (resource, cursor) => readPage(api, label, resource, cursor),
     currentWatermark: async () => watermarkAt(),
     readChanges: (resources, watermark, cursor) => readChanges(changeCtx, resources, watermark, cursor),
+    // A 403 or a malformed id throws a ConnectorError naming the object (kind 'forbidden', or
+    // details.step 'id'), so a caller can skip that object and go on.
     async getById(resource: ObjectResource, id: string) {
-      const obj = await api.getObject(`${OBJECT_PATH[resource]}/${encodeURIComponent(id)}`, resource);
+      const obj = await api.getObject(resource, id);
       return obj ? toObject(resource, obj) : null;
     },
-    getLinks: (resource: LinkResource, parentId: string) => readAllLinks(api, resource, parentId),
+    getLinks: (resource: LinkResource, parentId: string) => linksOf(api, resource, parentId),
     test: () => testOkta(api),
     close: () => http.close(),
   };

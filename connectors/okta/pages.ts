@@ -1,21 +1,26 @@
 // Full reads, one call per page of the source. Cursors are JSON the framework stores opaquely:
-//   objects: {"next": <Okta next link>}
+//   objects: {"next": <Okta next link>, "empty"?: <empty pages in a row so far>}
 //   links:   {"parents": <next link of the parent list or null>, "pending": [parent ids of the
-//             current parent page not finished], "children": <next link inside pending[0] or null>}
+//             current parent page not finished], "children": <next link inside pending[0] or null>,
+//             "empty"?: <empty pages in a row on the list being walked>}
 // so a group with a million members is read in pages of 1000 and never held whole.
+// A read that ends before Okta's last page (a lost page, endless empty pages, a 403) returns a
+// warning with `incomplete`, so nothing of that resource is deleted in the run.
 
 import { ConnectorError } from '../errors';
 import type { LinkResource, ObjectResource, ReadPageResult, ReadWarning, Resource, SourceRecord } from '../types';
-import { ALL_USERS_FILTER, forbiddenMessage, isForbidden, OBJECT_PATH, type OktaApi } from './api';
+import { ALL_USERS_FILTER, emptyPagesText, forbiddenMessage, isForbidden, lostPage, MAX_EMPTY_PAGES, OBJECT_PATH, type OktaApi } from './api';
 import { toLink, toObject } from './records';
 
 interface ObjectCursor {
   next: string;
+  empty?: number;
 }
 interface LinkCursor {
   parents: string | null;
   pending: string[];
   children: string | null;
+  empty?: number;
 }
 
 /** Enough records per call that small groups do not cost one activity each. */
@@ -28,6 +33,17 @@ export function firstPageQuery(api: OktaApi, resource: ObjectResource): Record<s
   return { limit: api.limit(resource) };
 }
 
+/** The run-log text for a read that stopped early. */
+export function incompleteWarning(resource: Resource, why: string): ReadWarning {
+  return { resource, incomplete: true, message: `the read ended early and is incomplete: ${why}; ${resource} not seen in this run are not deleted` };
+}
+
+/** Empty pages in a row after this one, or null once more than MAX_EMPTY_PAGES were followed. */
+function emptyRun(items: unknown[], before: number | undefined): number | null {
+  const n = items.length === 0 ? (before ?? 0) + 1 : 0;
+  return n > MAX_EMPTY_PAGES ? null : n;
+}
+
 export async function readPage(api: OktaApi, label: string, resource: Resource, cursor: string | null): Promise<ReadPageResult> {
   if (resource === 'memberships' || resource === 'appUsers') return readLinkPage(api, label, resource, cursor);
   const c = cursor ? parseCursor<ObjectCursor>(cursor, label, resource) : null;
@@ -36,16 +52,18 @@ export async function readPage(api: OktaApi, label: string, resource: Resource, 
       ? await api.listPage(c.next, resource)
       : await api.listPage(OBJECT_PATH[resource], resource, firstPageQuery(api, resource));
     const records: SourceRecord[] = page.items.map((item) => toObject(resource, item));
-    const next = page.items.length > 0 ? page.next : null;
-    return { records, nextCursor: next ? JSON.stringify({ next } satisfies ObjectCursor) : null, warnings: [] };
+    if (!page.next) return { records, nextCursor: null, warnings: [] };
+    const empty = emptyRun(page.items, c?.empty);
+    if (empty === null) return { records, nextCursor: null, warnings: [incompleteWarning(resource, emptyPagesText(OBJECT_PATH[resource]))] };
+    const next: ObjectCursor = empty ? { next: page.next, empty } : { next: page.next };
+    return { records, nextCursor: JSON.stringify(next), warnings: [] };
   } catch (err) {
-    if (!isForbidden(err)) throw err;
-    const warning: ReadWarning = {
-      resource,
-      incomplete: true,
-      message: forbiddenMessage(OBJECT_PATH[resource], resource, `${resource} were not read`),
-    };
-    return { records: [], nextCursor: null, warnings: [warning] };
+    if (isForbidden(err)) {
+      return { records: [], nextCursor: null, warnings: [{ resource, incomplete: true, message: forbiddenMessage(OBJECT_PATH[resource], resource, `${resource} were not read`) }] };
+    }
+    const lost = lostPage(err, c !== null);
+    if (lost) return { records: [], nextCursor: null, warnings: [incompleteWarning(resource, lost)] };
+    throw err;
   }
 }
 
@@ -54,11 +72,12 @@ const PARENT: Record<LinkResource, { list: string; children: (id: string) => str
   appUsers: { list: OBJECT_PATH.apps, children: (id) => `/api/v1/apps/${encodeURIComponent(id)}/users`, limit: 'appUsers', parentLimit: 'apps' },
 };
 
+export const childrenPath = (resource: LinkResource, parentId: string) => PARENT[resource].children(parentId);
+
 async function readLinkPage(api: OktaApi, label: string, resource: LinkResource, cursor: string | null): Promise<ReadPageResult> {
   const p = PARENT[resource];
-  const state: LinkCursor = cursor
-    ? parseCursor<LinkCursor>(cursor, label, resource)
-    : { parents: `${p.list}?limit=${api.limit(p.parentLimit)}`, pending: [], children: null };
+  const firstParents = `${p.list}?limit=${api.limit(p.parentLimit)}`;
+  const state: LinkCursor = cursor ? parseCursor<LinkCursor>(cursor, label, resource) : { parents: firstParents, pending: [], children: null };
   const records: SourceRecord[] = [];
   const warnings: ReadWarning[] = [];
   let requests = 0;
@@ -67,13 +86,27 @@ async function readLinkPage(api: OktaApi, label: string, resource: LinkResource,
     if (state.pending.length === 0) {
       if (state.parents === null) break;
       requests++;
+      const following = state.parents !== firstParents;
       try {
         const parents = await api.listPage(state.parents, resource);
         state.pending = parents.items.map((g) => g.id);
-        state.parents = parents.items.length > 0 ? parents.next : null;
+        const empty = parents.next ? emptyRun(parents.items, state.empty) : 0;
+        if (empty === null) {
+          warnings.push(incompleteWarning(resource, emptyPagesText(p.list)));
+          state.parents = null;
+        } else {
+          state.parents = parents.next;
+          state.empty = empty || undefined;
+        }
       } catch (err) {
-        if (!isForbidden(err)) throw err;
-        warnings.push({ resource, incomplete: true, message: forbiddenMessage(p.list, resource, `${resource} were not read`) });
+        if (isForbidden(err)) {
+          warnings.push({ resource, incomplete: true, message: forbiddenMessage(p.list, resource, `${resource} were not read`) });
+          return { records, nextCursor: null, warnings };
+        }
+        // Without the parent list's next page the remaining parents are unknown: the read ends here.
+        const lost = lostPage(err, following);
+        if (!lost) throw err;
+        warnings.push(incompleteWarning(resource, lost));
         return { records, nextCursor: null, warnings };
       }
       continue;
@@ -83,7 +116,7 @@ async function readLinkPage(api: OktaApi, label: string, resource: LinkResource,
       // per org; the HTTP client paces on the rate-limit headers). Sequential reads cost a round
       // trip per group, which dominates a 10,000-group org.
       const batch = state.pending.slice(0, PARENTS_AT_ONCE);
-      const pages = await Promise.all(batch.map((id) => readChildren(api, resource, id, null)));
+      const pages = await Promise.all(batch.map((id) => readChildren(api, resource, id, null, undefined)));
       requests += batch.length;
       for (let i = 0; i < batch.length; i++) {
         const page = pages[i]!;
@@ -93,6 +126,7 @@ async function readLinkPage(api: OktaApi, label: string, resource: LinkResource,
           // A large parent continues page by page from the head of the queue.
           state.pending.splice(0, i);
           state.children = page.next;
+          state.empty = page.empty || undefined;
           break;
         }
         if (i === batch.length - 1) state.pending.splice(0, batch.length);
@@ -101,10 +135,11 @@ async function readLinkPage(api: OktaApi, label: string, resource: LinkResource,
     }
     const parentId = state.pending[0]!;
     requests++;
-    const page = await readChildren(api, resource, parentId, state.children);
+    const page = await readChildren(api, resource, parentId, state.children, state.empty);
     records.push(...page.records);
     if (page.warning) warnings.push(page.warning);
     state.children = page.next;
+    state.empty = page.empty || undefined;
     if (state.children === null) state.pending.shift();
   }
 
@@ -112,23 +147,31 @@ async function readLinkPage(api: OktaApi, label: string, resource: LinkResource,
   return { records, nextCursor: done ? null : JSON.stringify(state), warnings };
 }
 
-/** One page of one parent's children; a 403 becomes a warning, a parent deleted since it was
- *  listed simply has no children left. */
+/** One page of one parent's children. A 403, a lost page or endless empty pages become an
+ *  `incomplete` warning and the read moves on to the next parent; a parent deleted since it was
+ *  listed (404 on its first page) simply has no children left. */
 async function readChildren(
   api: OktaApi,
   resource: LinkResource,
   parentId: string,
   next: string | null,
-): Promise<{ records: SourceRecord[]; next: string | null; warning?: ReadWarning }> {
+  emptyBefore: number | undefined,
+): Promise<{ records: SourceRecord[]; next: string | null; empty: number; warning?: ReadWarning }> {
   const p = PARENT[resource];
   try {
     const page = next ? await api.listPage(next, resource) : await api.listPage(p.children(parentId), resource, { limit: api.limit(p.limit) });
-    return { records: page.items.map((item) => toLink(resource, parentId, item)), next: page.items.length > 0 ? page.next : null };
+    const records = page.items.map((item) => toLink(resource, parentId, item));
+    if (!page.next) return { records, next: null, empty: 0 };
+    const empty = emptyRun(page.items, emptyBefore);
+    if (empty === null) return { records, next: null, empty: 0, warning: incompleteWarning(resource, emptyPagesText(p.children(parentId))) };
+    return { records, next: page.next, empty };
   } catch (err) {
     if (isForbidden(err)) {
-      return { records: [], next: null, warning: { resource, incomplete: true, message: forbiddenMessage(p.children(parentId), resource, `the ${resource} of ${parentId} were not read`) } };
+      return { records: [], next: null, empty: 0, warning: { resource, incomplete: true, message: forbiddenMessage(p.children(parentId), resource, `the ${resource} of ${parentId} were not read`) } };
     }
-    if (err instanceof ConnectorError && err.kind === 'not-found') return { records: [], next: null };
+    const lost = lostPage(err, next !== null);
+    if (lost) return { records: [], next: null, empty: 0, warning: incompleteWarning(resource, `the ${resource} of ${parentId}: ${lost}`) };
+    if (err instanceof ConnectorError && err.kind === 'not-found') return { records: [], next: null, empty: 0 };
     throw err;
   }
 }
@@ -141,13 +184,15 @@ function parseCursor<T>(cursor: string, label: string, resource: string): T {
   }
 }
 
-/** Every current child of one parent (a LinkSet must be complete); [] when the parent is gone. */
+/** Every current child of one parent (a LinkSet must be complete); [] when the parent is gone.
+ *  A list that cannot be read to its end throws: a partial LinkSet would remove real links. */
 export async function readAllLinks(api: OktaApi, resource: LinkResource, parentId: string) {
   const p = PARENT[resource];
   try {
     const items = await api.listAll(p.children(parentId), resource, { limit: api.limit(p.limit) });
     return items.map((item) => toLink(resource, parentId, item));
   } catch (err) {
+    // listAll reports a lost later page as transient, so a 404 here is the parent itself.
     if (err instanceof ConnectorError && err.kind === 'not-found') return [];
     throw err;
   }

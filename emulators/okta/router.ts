@@ -1,6 +1,7 @@
 // A tiny route table: `/api/v1/users/:id` patterns matched segment by segment.
 
 import type { HookDispatcher } from './hooks';
+import type { Knobs } from './options';
 import type { OktaState } from './state';
 import type { RequestInfo } from './systemLog';
 
@@ -32,6 +33,8 @@ export interface Route {
 export interface RouteContext {
   state: OktaState;
   hooks: HookDispatcher;
+  /** The knobs as currently set (they change while the server runs). */
+  knobs: () => Knobs;
 }
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | 'method-not-allowed' | null;

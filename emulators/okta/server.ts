@@ -42,21 +42,21 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   });
   const token = opts.apiToken ?? DEFAULTS.apiToken;
   const traffic = new Traffic({ ...DEFAULT_KNOBS }, seed);
-  const setKnobs = (k: KnobUpdate) => {
-    const update = parseKnobs(k);
-    traffic.knobs = { ...traffic.knobs, ...update };
-  };
+  const setKnobs = (k: KnobUpdate) => traffic.setKnobs(parseKnobs(k));
   setKnobs({
     rateLimitPerMinute: opts.rateLimitPerMinute,
     faultRate: opts.faultRate,
     faultKinds: opts.faultKinds,
     latencyMs: opts.latencyMs,
     forbidden: opts.forbidden,
+    forbiddenIds: opts.forbiddenIds,
+    pageFaults: opts.pageFaults,
+    logRetentionDays: opts.logRetentionDays,
   } satisfies KnobUpdate);
 
   let origin = '';
   const hooks = new HookDispatcher(state, () => origin);
-  const ctx: RouteContext = { state, hooks };
+  const ctx: RouteContext = { state, hooks, knobs: () => traffic.knobs };
   const routes: Route[] = [...userRoutes(ctx), ...groupRoutes(ctx), ...appRoutes(ctx), ...logRoutes(ctx), ...eventHookRoutes(ctx)];
   const errorRng = createRng(seed ^ 0x68e31da4);
   const held = new Set<NodeJS.Timeout>();
@@ -91,7 +91,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     const family = familyOf(url.pathname);
     const rate = traffic.consume(family);
     for (const [k, v] of Object.entries(rate.headers)) res.setHeader(k, v);
-    if (traffic.isForbidden(family)) {
+    if (traffic.isForbidden(family) || (method === 'GET' && traffic.isForbiddenObject(url.pathname))) {
       traffic.stats.forbidden++;
       return sendError(res, forbidden());
     }
@@ -102,6 +102,15 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
       return sendError(res, rateLimited());
     }
     if (traffic.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, traffic.knobs.latencyMs));
+    const pageFault = read ? traffic.pageFault(url.pathname, url.searchParams.has('after')) : null;
+    if (pageFault === '404') return sendError(res, notFound(url.searchParams.get('after') ?? '', 'Page'));
+    if (pageFault === '410') return sendError(res, new OktaApiError(410, 'E0000007', 'Not found: the page cursor has expired'));
+    if (pageFault === 'empty-next') {
+      // Okta may answer an empty page that still links onward; this one links to itself.
+      res.setHeader('Link', [`<${base}${url.pathname}${url.search}>; rel="self"`, `<${base}${url.pathname}${url.search}>; rel="next"`]);
+      res.writeHead(200);
+      return void res.end('[]');
+    }
     const fault = read && url.pathname.startsWith('/api/v1/') ? traffic.pickFault() : null;
     if (fault === '5xx') return sendError(res, serverError());
     if (fault === '429') {
@@ -146,9 +155,10 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     if (reply.links?.length) res.setHeader('Link', reply.links);
     res.writeHead(reply.status);
     if (reply.status === 204 || reply.body === undefined) return void res.end();
-    const text = JSON.stringify(reply.body);
+    const text = pageFault === 'not-array' && reply.status === 200 ? JSON.stringify({ items: reply.body }) : JSON.stringify(reply.body);
     // A cut-off body with a 200: what a client sees when a proxy drops the connection mid-stream.
-    res.end(fault === 'malformed' && reply.status === 200 ? text.slice(0, Math.floor(text.length / 2)) : text);
+    const cut = (fault === 'malformed' || pageFault === 'truncated') && reply.status === 200;
+    res.end(cut ? text.slice(0, Math.floor(text.length / 2)) : text);
   };
 
   const server = createServer((req, res) => {

@@ -2,7 +2,7 @@
 // like a busy or flaky org. Windows are per endpoint family and calendar minute, as Okta's are.
 
 import { createRng, type Rng } from './random';
-import type { Family, FaultKind, Knobs } from './options';
+import type { Family, FaultKind, Knobs, PageFaultKind } from './options';
 
 /** Budget advertised while limits are off: large enough never to slow a well-behaved client. */
 const UNLIMITED = 1_000_000;
@@ -37,8 +37,40 @@ export class Traffic {
     forbidden: 0,
   };
 
+  /** Page-link requests seen per page-fault rule, since the rules were last set. */
+  private pageLinks = new Map<number, number>();
+
   constructor(public knobs: Knobs, seed: number) {
     this.faultRng = createRng(seed ^ 0x2545f491);
+  }
+
+  setKnobs(update: Partial<Knobs>): void {
+    this.knobs = { ...this.knobs, ...update };
+    if (update.pageFaults) this.pageLinks = new Map();
+  }
+
+  /** The page fault for this request, if a rule breaks it (see PageFault). */
+  pageFault(pathname: string, followsLink: boolean): PageFaultKind | null {
+    if (!followsLink) return null;
+    let hit: PageFaultKind | null = null;
+    this.knobs.pageFaults.forEach((rule, i) => {
+      if (rule.path !== pathname.replace(/\/+$/, '')) return;
+      const page = (this.pageLinks.get(i) ?? 0) + 2;
+      this.pageLinks.set(i, page - 1);
+      if (!hit && page >= rule.page && page < rule.page + rule.times) hit = rule.kind;
+    });
+    return hit;
+  }
+
+  /** True when the path addresses a forbidden object (`/api/v1/users/{id}` and below). */
+  isForbiddenObject(pathname: string): boolean {
+    const id = pathname.split('/')[4];
+    if (id === undefined || this.knobs.forbiddenIds.length === 0) return false;
+    try {
+      return this.knobs.forbiddenIds.includes(decodeURIComponent(id));
+    } catch {
+      return false;
+    }
   }
 
   /** Counts the request in its family's minute window and returns the X-Rate-Limit-* headers. */

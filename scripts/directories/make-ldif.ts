@@ -1,11 +1,15 @@
 // Generates the seed LDIF for the test directories (Samba AD DC and OpenLDAP), deterministic so
 // tests can rely on names: users spread over department OUs, every 7th disabled, an "All Staff"
 // group large enough to need ranged `member` retrieval, and nested groups.
-// Usage: tsx scripts/directories/make-ldif.ts ad|ldap <users> <out.ldif>
+// Usage: tsx scripts/directories/make-ldif.ts ad|ldap|ad-extra <users> <out.ldif>
 import { writeFileSync } from 'node:fs';
 
 export const DEPARTMENTS = ['Engineering', 'Sales', 'Support', 'Finance', 'Marketing'] as const;
 export const BIG_GROUP_MEMBERS = 3000;
+/** AD only (groupOfNames needs a member): groups with no members, and groups whose member count is
+ *  exactly one and two range windows (1,500 values each), the edges of ranged retrieval. */
+export const EMPTY_GROUPS = ['Empty Group A', 'Empty Group B'] as const;
+export const EXACT_GROUPS = { 'Exactly 1500': 1500, 'Exactly 3000': 3000 } as const;
 
 type Flavour = 'ad' | 'ldap';
 
@@ -17,6 +21,21 @@ function userDn(f: Flavour, base: string, i: number): string {
 }
 
 function* entries(f: Flavour, users: number): Generator<string> {
+  yield* baseEntries(f, users);
+  if (f === 'ad') yield* adExtras(users);
+}
+
+/** Entries added after the first seed: samba-up.sh adds them to a server seeded before them. */
+function* adExtras(users: number): Generator<string> {
+  const base = 'DC=corp,DC=example,DC=com';
+  const group = (name: string, count: number): string =>
+    `dn: CN=${name},OU=Groups,${base}\nobjectClass: group\nsAMAccountName: ${name.replace(/ /g, '-')}\n` +
+    Array.from({ length: Math.min(count, users) }, (_, k) => `member: ${userDn('ad', base, k + 1)}\n`).join('');
+  for (const name of EMPTY_GROUPS) yield group(name, 0);
+  for (const [name, count] of Object.entries(EXACT_GROUPS)) yield group(name, count);
+}
+
+function* baseEntries(f: Flavour, users: number): Generator<string> {
   const base = f === 'ad' ? 'DC=corp,DC=example,DC=com' : 'dc=example,dc=org';
   const ou = (name: string, parent: string): string =>
     f === 'ad' ? `dn: OU=${name},${parent}\nobjectClass: organizationalUnit\nou: ${name}\n` : `dn: ou=${name},${parent}\nobjectClass: organizationalUnit\nou: ${name}\n`;
@@ -67,12 +86,12 @@ function* entries(f: Flavour, users: number): Generator<string> {
 }
 
 if (require.main === module) {
-  const flavour = process.argv[2] as Flavour;
+  const flavour = process.argv[2];
   const users = Number(process.argv[3] ?? '3500');
   const out = process.argv[4];
-  if ((flavour !== 'ad' && flavour !== 'ldap') || !Number.isInteger(users) || users < 1 || !out) {
-    process.stderr.write('usage: make-ldif.ts ad|ldap <users> <out.ldif>\n');
+  if ((flavour !== 'ad' && flavour !== 'ldap' && flavour !== 'ad-extra') || !Number.isInteger(users) || users < 1 || !out) {
+    process.stderr.write('usage: make-ldif.ts ad|ldap|ad-extra <users> <out.ldif>\n');
     process.exit(2);
   }
-  writeFileSync(out, [...entries(flavour, users)].join('\n'));
+  writeFileSync(out, [...(flavour === 'ad-extra' ? adExtras(users) : entries(flavour, users))].join('\n'));
 }

@@ -4,7 +4,33 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-if pid_alive "$AD_DIR/samba.pid" && ad_healthy; then exit 0; fi
+# Entries added to the seed after a server was first seeded (empty and exact-size groups): added
+# to an existing directory once, skipping any that are there, so reused servers get them too.
+EXTRA_MARK="$AD_DIR/.seeded-extra-1"
+seed_extras() {
+  [ -f "$EXTRA_MARK" ] && return 0
+  log "adding the newer seed entries to the AD DC"
+  npx --prefix "$REPO_ROOT" tsx "$REPO_ROOT/scripts/directories/make-ldif.ts" ad-extra "$AD_USERS" "$AD_DIR/seed-extra.ldif"
+  /usr/bin/python3 - "$AD_DIR" <<'PY'
+import sys
+import ldb
+from samba.samdb import SamDB
+from samba.auth import system_session
+from samba.param import LoadParm
+d = sys.argv[1]
+lp = LoadParm(); lp.load(d + '/etc/smb.conf')
+db = SamDB(url=d + '/private/sam.ldb', session_info=system_session(), lp=lp)
+for _, msg in db.parse_ldif(open(d + '/seed-extra.ldif').read()):
+    try:
+        db.add(msg)
+    except ldb.LdbError as e:
+        if e.args[0] != ldb.ERR_ENTRY_ALREADY_EXISTS:
+            raise
+PY
+  touch "$EXTRA_MARK"
+}
+
+if pid_alive "$AD_DIR/samba.pid" && ad_healthy; then seed_extras; exit 0; fi
 if pid_alive "$AD_DIR/samba.pid"; then kill "$(cat "$AD_DIR/samba.pid")" 2>/dev/null || true; sleep 1; fi
 
 if [ ! -f "$AD_DIR/.provisioned" ]; then
@@ -56,3 +82,5 @@ echo $! > "$AD_DIR/samba.pid"
 if ! wait_for 60 ad_healthy; then
   log "samba did not become healthy; see $AD_DIR/stdout.log"; tail -20 "$AD_DIR/stdout.log" >&2; exit 1
 fi
+seed_extras
+

@@ -1,7 +1,8 @@
 // The `tiger` CLI as an operator runs it: a real process against the real Temporal server, a
 // worker, the webhook/REST server and the Okta emulator.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTigerServer, listen } from '../../client/server';
@@ -15,11 +16,11 @@ const root = join(__dirname, '..', '..');
 const name = uniqueName('cli-okta');
 const SECRET_TOKEN = 'emulator-token';
 
-function tiger(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function tiger(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'bin', 'tiger.js'), ...args], {
       cwd: h.dir,
-      env: { ...process.env, TEMPORAL_ADDRESS: h.address, TIGER_SERVER_URL: serverUrl },
+      env: { ...process.env, TEMPORAL_ADDRESS: h.address, TIGER_SERVER_URL: serverUrl, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -123,6 +124,79 @@ describe('tiger connector', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).ok).toBe(true);
+  });
+
+  it('exits quietly with 0 when the reader of its output goes away (| head)', async () => {
+    const full = await tiger(['connector', 'export', name, '--json']);
+    // More than a pipe buffer, so the writer really meets a closed pipe.
+    expect(full.stdout.length).toBeGreaterThan(128 * 1024);
+    const cmd = `"${process.execPath}" "${join(root, 'bin', 'tiger.js')}" connector export ${name} --json | head -c 100 >/dev/null; echo "tiger-exit=\${PIPESTATUS[0]}" >&2`;
+    const r = await new Promise<{ stderr: string }>((resolve) => {
+      const child = spawn('bash', ['-c', cmd], { cwd: h.dir, env: { ...process.env, TEMPORAL_ADDRESS: h.address }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', () => resolve({ stderr }));
+    });
+    expect(r.stderr).toBe('tiger-exit=0\n');
+  });
+
+  it('tells which name a display name was stored under, and prints warnings (also in --json) without blocking', async () => {
+    const display = `CLI Display ${name.slice(-6)}`;
+    const slug = display.toLowerCase().replace(/ /g, '-');
+    const file = join(h.dir, 'display.yaml');
+    writeFileSync(file, connectorYaml(JSON.stringify(display), 'filters:\n  groups:\n    - type.name eq "OKTA_GROUP"\n'));
+    const r = await tiger(['connector', 'create', '-f', file, '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.name).toBe(slug);
+    expect(result.warnings.map((w: { path: string }) => w.path)).toEqual(['name', 'filters.groups[0]']);
+    expect(r.stderr).toContain(`is stored as ${slug}`);
+    expect(r.stderr).toContain('warning: ');
+    expect(r.stderr).toContain('type.name does not occur on okta groups');
+    expect(await h.store.getConnector(slug)).not.toBeNull();
+    expect((await tiger(['connector', 'delete', slug])).code).toBe(0);
+  });
+
+  it('refuses a literal credential with exit 2, without a stack or the value, and stores nothing', async () => {
+    const file = join(h.dir, 'literal.yaml');
+    const literal = uniqueName('cli-literal');
+    writeFileSync(file, connectorYaml(literal).replace('${OKTA_API_TOKEN}', 'hunter2-literal-token'));
+    const r = await tiger(['connector', 'create', '-f', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('config.apiToken');
+    expect(r.stderr).not.toContain('hunter2');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await h.store.getConnector(literal)).toBeNull();
+  });
+
+  it('apply whose schedule cannot be written keeps the previous definition and says so (exit 1)', async () => {
+    const before = (await h.store.getConnector(name))!.definition as { sync: { interval: string } };
+    const file = join(h.dir, 'apply.yaml');
+    writeFileSync(file, connectorYaml(name, 'webhooks:\n  enabled: true\n  secret: ${CLI_HOOK_SECRET}\n').replace('interval: 15m', 'interval: 45m'));
+    // A namespace Temporal does not have: the connection works, writing the schedule fails.
+    const r = await tiger(['connector', 'apply', '-f', file], { TEMPORAL_NAMESPACE: `missing-${name}` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`could not update schedule/${name}`);
+    expect(r.stderr).toContain('the previous definition');
+    expect(((await h.store.getConnector(name))!.definition as { sync: { interval: string } }).sync.interval).toBe(before.sync.interval);
+
+    const fresh = uniqueName('cli-nosched');
+    writeFileSync(file, connectorYaml(fresh));
+    const created = await tiger(['connector', 'create', '-f', file], { TEMPORAL_NAMESPACE: `missing-${name}` });
+    expect(created.code).toBe(1);
+    expect(created.stderr).toContain('nothing was stored');
+    expect(await h.store.getConnector(fresh)).toBeNull();
+  });
+
+  it('lists no connectors as an empty table or [] with exit 0', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'tiger-empty-'));
+    const env = { TIGER_HOME: join(home, '.tiger'), DATABASE_URL: '' };
+    const table = await tiger(['connector', 'list'], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toBe('NAME  TYPE  ENABLED  MODE  INTERVAL  LASTRUN\n');
+    const json = await tiger(['connector', 'list', '--json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([]);
   });
 
   it('fails with a non-zero exit code for an unknown connector', async () => {

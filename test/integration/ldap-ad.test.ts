@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLdapConnector, projectIdentities } from '../../connectors/ldap';
-import type { Connector, SourceLink, SourceObject, SourceRecord } from '../../connectors/types';
-import { ensureDirectories, ldapsearchList, type Directories } from '../support/directories';
+import type { Connector, SourceLink, SourceObject } from '../../connectors/types';
+import { ensureDirectories, ldapsearchList, readAll, readAllChanges, type Directories } from '../support/directories';
 
 const run = promisify(execFile);
 let dirs: Directories;
@@ -18,17 +18,6 @@ function adConfig(d: Directories, extra: Record<string, unknown> = {}) {
     projection: { targetContainer: `OU={{department}},OU=Projected,${d.ad.baseDn}` },
     ...extra,
   };
-}
-
-async function readAll(c: Connector, resource: 'users' | 'groups' | 'memberships'): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await c.readPage!(resource, cursor);
-    out.push(...page.records);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
 }
 
 async function ldapmodify(ldif: string, add = false): Promise<void> {
@@ -76,13 +65,13 @@ describe('active-directory connector on Samba', () => {
   it('delta: a user changed, disabled, moved and deleted shows up in readChanges', async () => {
     const names = ['chg', 'dis', 'mov', 'del'].map((k) => `d-${k}-${run_id}`);
     await ldapmodify(names.map((n) => `dn: CN=${n},OU=Sales,OU=Users,${dirs.ad.baseDn}\nobjectClass: user\nsAMAccountName: ${n}\nuserAccountControl: 544\ntitle: before\n`).join('\n'), true);
-    const created = (await ad.readChanges!(['users'], JSON.stringify({ ...JSON.parse(await ad.currentWatermark!()), usn: 0 }), null)).records as SourceObject[];
+    const created = (await readAllChanges(ad, ['users'], JSON.stringify({ ...JSON.parse(await ad.currentWatermark!()), usn: 0 }))).records as SourceObject[];
     const ids = new Map(created.filter((r) => names.includes(String(r.raw.sAMAccountName))).map((r) => [String(r.raw.sAMAccountName), r.id]));
     expect(ids.size).toBe(4);
     const wm = await ad.currentWatermark!();
     const [chg, dis, mov, del] = names;
     await ldapmodify(`dn: CN=${chg},OU=Sales,OU=Users,${dirs.ad.baseDn}\nchangetype: modify\nreplace: title\ntitle: after\n\ndn: CN=${dis},OU=Sales,OU=Users,${dirs.ad.baseDn}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 546\n\ndn: CN=${mov},OU=Sales,OU=Users,${dirs.ad.baseDn}\nchangetype: modrdn\nnewrdn: CN=${mov}\ndeleteoldrdn: 1\nnewsuperior: OU=Finance,OU=Users,${dirs.ad.baseDn}\n\ndn: CN=${del},OU=Sales,OU=Users,${dirs.ad.baseDn}\nchangetype: delete\n`);
-    const res = await ad.readChanges!(['users', 'groups', 'memberships'], wm, null);
+    const res = await readAllChanges(ad, ['users', 'groups', 'memberships'], wm);
     expect(res.fullSyncRequired).toBeUndefined();
     const byId = new Map((res.records.filter((r) => r.type === 'object') as SourceObject[]).map((r) => [r.id, r]));
     expect(byId.get(ids.get(chg)!)!.raw.title).toBe('after');
@@ -93,7 +82,7 @@ describe('active-directory connector on Samba', () => {
     // an untouched seed user is not in the window
     expect([...byId.values()].some((r) => r.raw.sAMAccountName === 'u00001')).toBe(false);
     // the next window from the returned watermark holds none of these
-    const again = await ad.readChanges!(['users'], res.watermark, null);
+    const again = await readAllChanges(ad, ['users'], res.watermark);
     expect(again.records.filter((r) => r.type === 'object' && names.includes(String(r.raw.sAMAccountName)))).toHaveLength(0);
   }, 120_000);
 

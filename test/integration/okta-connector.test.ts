@@ -108,7 +108,7 @@ describe('okta config', () => {
     const bad = oktaConfigSchema.safeParse({ domain: 'http://company.okta.com' });
     expect(bad.success).toBe(false);
     const issues = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(issues.some((m) => m.startsWith('domain: http:// is allowed only for 127.0.0.1/localhost'))).toBe(true);
+    expect(issues.some((m) => m.startsWith('domain: uses http://, which is allowed only for 127.0.0.1/localhost'))).toBe(true);
     expect(issues.some((m) => m.startsWith('apiToken: apiToken is required'))).toBe(true);
   });
 });

@@ -179,6 +179,77 @@ describe('okta emulator: paging and errors', () => {
     }
   });
 
+  it('answers 403 for the objects named by forbiddenIds only, and refuses a malformed knob naming it', async () => {
+    const [denied, other] = emu.state.liveUsers();
+    emu.setKnobs({ forbiddenIds: [denied!.id] });
+    try {
+      const res = await api('GET', `/api/v1/users/${denied!.id}`);
+      expect(res.status).toBe(403);
+      expectOktaError(res.body, 'E0000006', 'You do not have permission to perform the requested action');
+      expect((await api('GET', `/api/v1/users/${other!.id}`)).status).toBe(200);
+      expect((await api('GET', '/api/v1/users?limit=1')).status).toBe(200);
+    } finally {
+      emu.setKnobs({ forbiddenIds: [] });
+    }
+    const bad = await api('POST', '/__emulator/knobs', { pageFaults: [{ path: '/api/v1/users', page: 1, kind: '404' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/^knob pageFaults must be a list of/);
+  });
+
+  it('breaks the pages named by pageFaults: empty with a next link to itself, 404, 410, truncated, not an array', async () => {
+    const first = await api('GET', '/api/v1/users?limit=100');
+    const next = nextOf(linkLines(first.headers))!;
+    const fault = async (kind: string) => {
+      await api('POST', '/__emulator/knobs', { pageFaults: [{ path: '/api/v1/users', page: 2, kind, times: 1 }] });
+      return request(next, { headers: { authorization: `SSWS ${TOKEN}` } });
+    };
+    try {
+      const empty = await fault('empty-next');
+      expect(empty.statusCode).toBe(200);
+      expect(await empty.body.json()).toEqual([]);
+      expect(nextOf(linkLines(empty.headers))).toBe(next);
+      // `times: 1`: the same link answers whole the next time.
+      expect((await api('GET', next)).body).toHaveLength(100);
+      for (const [kind, status] of [['404', 404], ['410', 410]] as const) {
+        const res = await fault(kind);
+        expect(res.statusCode).toBe(status);
+        expect(((await res.body.json()) as Json).errorCode).toBe('E0000007');
+      }
+      const cut = await fault('truncated');
+      expect(cut.statusCode).toBe(200);
+      const cutText = await cut.body.text();
+      expect(() => JSON.parse(cutText) as unknown).toThrow();
+      const wrapped = await fault('not-array');
+      expect(Array.isArray(await wrapped.body.json())).toBe(false);
+      // Only links (requests with `after`) are counted: page 1 is never broken.
+      await api('POST', '/__emulator/knobs', { pageFaults: [{ path: '/api/v1/users', page: 2, kind: '404', times: 5 }] });
+      expect((await api('GET', '/api/v1/users?limit=100')).status).toBe(200);
+    } finally {
+      emu.setKnobs({ pageFaults: [] });
+    }
+  });
+
+  it('refuses a since or a poll link older than the logRetentionDays knob with E0000053', async () => {
+    const group = await api('POST', '/api/v1/groups', { profile: { name: 'Logged before the retention shrinks' } });
+    const poll = await api('GET', `/api/v1/logs?since=${new Date(Date.now() - 3_600_000).toISOString()}`);
+    const next = nextOf(linkLines(poll.headers))!;
+    expect(poll.status).toBe(200);
+    expect(poll.body.length).toBeGreaterThan(0);
+    emu.setKnobs({ logRetentionDays: 1 / 86_400 / 1000 });
+    try {
+      await new Promise((r) => setTimeout(r, 5));
+      const since = await api('GET', `/api/v1/logs?since=${new Date(Date.now() - 1000).toISOString()}`);
+      expect(since.status).toBe(400);
+      expect(since.body.errorCode).toBe('E0000053');
+      const after = await api('GET', next);
+      expect(after.status).toBe(400);
+      expect(after.body.errorCode).toBe('E0000053');
+    } finally {
+      emu.setKnobs({ logRetentionDays: 180 });
+      await api('DELETE', `/api/v1/groups/${group.body.id}`);
+    }
+  });
+
   it('injects 5xx and malformed bodies on reads but never on control or write requests', async () => {
     emu.setKnobs({ faultRate: 1, faultKinds: ['5xx'] });
     try {

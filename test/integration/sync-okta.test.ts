@@ -2,7 +2,7 @@
 // bad credentials and the deletion guard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTigerServer, listen } from '../../client/server';
-import { approveDeletionsSignal } from '../../workflows/sync';
+import { approveDeletionsUpdate, progressQuery } from '../../workflows/definitions';
 import { syncWorkflowId } from '../../client/ids';
 import { refOf, requestSync } from '../../client/requests';
 import type { ConnectorDefinition } from '../../config/types';
@@ -213,11 +213,11 @@ describe('failure handling', () => {
     let progress: { state: string; run?: { runId: string } } = { state: 'idle' };
     for (let i = 0; i < 400 && progress.state !== 'held'; i++) {
       await new Promise((r) => setTimeout(r, 250));
-      progress = await handle.query('progress');
+      progress = await handle.query(progressQuery);
     }
     expect(progress.state).toBe('held');
     expect((await h.store.exportData(name, { includeDeleted: false })).users.some((u) => u.id === users[0].id)).toBe(true);
-    await handle.signal(approveDeletionsSignal, { runId: progress.run!.runId, approved: true });
+    await handle.executeUpdate(approveDeletionsUpdate, { args: [{ runId: progress.run!.runId, approved: true }] });
     const summary = await waitSummary(h.client, syncWorkflowId(name), req.requestId);
     expect(summary.status).toBe('succeeded');
     const left = (await h.store.exportData(name, { includeDeleted: false })).users.map((u) => u.id);

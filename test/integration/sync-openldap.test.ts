@@ -187,4 +187,37 @@ describe('ldap (OpenLDAP) sync through the Temporal workflow', () => {
     expect(withDeleted.users.find((u) => u.id === del)?.deletedAt).toEqual(expect.any(String));
     expect(comparable(after)).toEqual(await expectedExport());
   });
+
+  it('a failing run names the fields, never the values that came from references', async () => {
+    const secrets = { TEST_REF_LDAP_HOST: '127.0.0.1', TEST_REF_LDAP_BIND: dirs.ldap.bindDn, TEST_REF_LDAP_PASSWORD: `not-the-password-${run}` };
+    Object.assign(process.env, secrets);
+    const clean = (text: string) => {
+      for (const v of Object.values(secrets)) expect(text).not.toContain(v);
+    };
+    for (const [suffix, port, why] of [['auth', new URL(dirs.ldap.url).port, /config\.bindDn/], ['tcp', '1', /TCP failed/]] as const) {
+      const def = await h.addConnector(`
+name: refs-${suffix}-${run}
+type: ldap
+retryPolicy: { maxAttempts: 1 }
+config:
+  host: \${TEST_REF_LDAP_HOST}
+  port: ${port}
+  baseDn: "${base}"
+  bindDn: \${TEST_REF_LDAP_BIND}
+  bindPassword: \${TEST_REF_LDAP_PASSWORD}
+  userSearchBase: "${base}"
+  attributeMapping:
+    username: uid
+`);
+      const summary = await h.sync(def.name, 'full');
+      expect(summary.status).toBe('failed');
+      expect(summary.error).toMatch(why);
+      expect(summary.error).toContain('config.host');
+      clean(summary.error ?? '');
+      const logs = await h.store.listLogs(def.name, { limit: 100 });
+      expect(logs.length).toBeGreaterThan(0);
+      for (const l of logs) clean(l.message);
+      clean(JSON.stringify(await h.store.listRuns(def.name, 10)));
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syncWorkflowId } from '../../client/ids';
 import { refOf, requestSync } from '../../client/requests';
 import type { ConnectorDefinition } from '../../config/types';
-import type { Progress } from '../../workflows/types';
+import { progressQuery } from '../../workflows/definitions';
 import { startHarness, uniqueName, waitSummary, type Harness } from '../support/harness';
 import { comparable, connectorYaml, expectedExport, snapshot } from '../support/okta-expect';
 
@@ -52,7 +52,7 @@ it('a worker killed mid-sync loses and duplicates nothing', async () => {
   let records = 0;
   for (let i = 0; i < 1200 && records < 6000; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    const p = await handle.query<Progress>('progress').catch(() => null);
+    const p = await handle.query(progressQuery).catch(() => null);
     records = p?.run?.records ?? records;
   }
   expect(records).toBeGreaterThanOrEqual(6000);

@@ -16,6 +16,7 @@ import { syncWorkflowId } from '../../client/ids';
 import { SqliteStore } from '../../store/sqlite';
 import type { IdentityStore } from '../../store/types';
 import { startWorker, type WorkerHandle } from '../../worker/worker';
+import { progressQuery, syncWorkflow } from '../../workflows/definitions';
 import type { RunSummary, SyncMode, SyncOptions } from '../../workflows/types';
 import { loadBundle } from '../../worker/bundle';
 
@@ -93,18 +94,18 @@ export async function startHarness(o: { emulator?: OktaEmulatorOptions } = {}): 
 }
 
 export async function waitSummary(client: Client, workflowId: string, requestId: string, timeoutMs = 170_000): Promise<RunSummary> {
-  const handle = client.workflow.getHandle(workflowId);
+  const handle = client.workflow.getHandle<typeof syncWorkflow>(workflowId);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const p = await handle.query<{ recent: RunSummary[] }>('progress');
+      const p = await handle.query(progressQuery);
       const done = p.recent.find((r) => r.requestIds.includes(requestId));
       if (done) return done;
     } catch {
       // Between continue-as-new runs, or after the workflow closed: its result has the summary.
       const desc = await handle.describe().catch(() => null);
       if (desc && desc.status.name === 'COMPLETED') {
-        const all = (await handle.result()) as RunSummary[];
+        const all = await handle.result();
         const done = all.find((r) => r.requestIds.includes(requestId));
         if (done) return done;
       }

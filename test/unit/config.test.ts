@@ -137,7 +137,10 @@ describe('seed 000 YAML', () => {
       type: 'okta',
       enabled: true,
       config: { domain: 'your-company.okta.com', apiToken: '${OKTA_API_TOKEN}' },
-      sync: { mode: 'webhook', interval: '5m', intervalMs: 300_000, resources: ['users', 'groups', 'memberships', 'apps', 'appUsers'] },
+      sync: {
+        mode: 'webhook', interval: '5m', intervalMs: 300_000, resources: ['users', 'groups', 'memberships', 'apps', 'appUsers'],
+        fullInterval: '24h', fullIntervalMs: 86_400_000,
+      },
       mapping: {
         user: { id: 'id', email: 'profile.email', firstName: 'profile.firstName', lastName: 'profile.lastName', status: 'status' },
         group: { id: 'id', name: 'profile.name', members: '_embedded.users' },
@@ -156,6 +159,9 @@ describe('seed 000 YAML', () => {
         ],
       },
       deletionThreshold: 0.2,
+      deletionLimit: 500,
+      approvalTimeout: '24h',
+      approvalTimeoutMs: 86_400_000,
     });
   });
 
@@ -164,7 +170,7 @@ describe('seed 000 YAML', () => {
       'sync:\n  interval: 1h30m\n  resources: [users]\nmapping:\n  user:\n    email: profile.email\nfilters:\n  users: [\'status eq "ACTIVE"\']\nretryPolicy:\n  maxAttempts: 5\n  backoff: linear\ndeletion:\n  threshold: 0.5\n',
     );
     const def = parseConnectorText(text, 'top.yaml', typeSchemas);
-    expect(def.sync).toEqual({ mode: 'polling', interval: '1h30m', intervalMs: 5_400_000, resources: ['users'] });
+    expect(def.sync).toEqual({ mode: 'polling', interval: '1h30m', intervalMs: 5_400_000, resources: ['users'], fullInterval: '24h', fullIntervalMs: 86_400_000 });
     expect(def.mapping).toEqual({ user: { email: 'profile.email' } });
     expect(def.filters).toEqual({ users: ['status eq "ACTIVE"'] });
     expect(def.retryPolicy).toEqual({ maxAttempts: 5, backoff: 'linear' });
@@ -195,11 +201,11 @@ describe('seed 004 JSON', () => {
     expect(def.name).toBe('okta-production');
     expect(def.mapping.user?.email).toBe('emails[0].value');
     const ad = parseConnectorText(
-      JSON.stringify({ type: 'active-directory', name: 'ad', config: { host: 'h', baseDn: 'b', bindDn: 'c', bindPassword: 'p' } }),
+      JSON.stringify({ type: 'active-directory', name: 'ad', config: { host: 'h', baseDn: 'b', bindDn: 'c', bindPassword: '{{secret:p}}' } }),
       'ad.json',
       typeSchemas,
     );
-    expect(ad.config).toEqual({ host: 'h', baseDn: 'b', bindDn: 'c', bindPassword: 'p' });
+    expect(ad.config).toEqual({ host: 'h', baseDn: 'b', bindDn: 'c', bindPassword: '{{secret:p}}' });
     expect(typeSchemas['active-directory'].parse(ad.config)).toMatchObject({ port: 389, useSsl: false });
   });
 
@@ -254,8 +260,9 @@ describe('defaults', () => {
     expect(resources('[memberships, users, users]')).toEqual(['users', 'memberships']);
   });
 
-  it('accepts deletionThreshold at the top level', () => {
-    expect(parseConnectorText(minimal('deletionThreshold: 0\n'), 'd.yaml', typeSchemas).deletionThreshold).toBe(0);
+  it('accepts deletionThreshold at the top level, up to 1', () => {
+    expect(parseConnectorText(minimal('deletionThreshold: 0.05\n'), 'd.yaml', typeSchemas).deletionThreshold).toBe(0.05);
+    expect(parseConnectorText(minimal('deletionThreshold: 1\n'), 'd.yaml', typeSchemas).deletionThreshold).toBe(1);
   });
 });
 
@@ -269,7 +276,7 @@ describe('errors name file, path and expectation', () => {
     ['empty resources', minimal('sync:\n  resources: []\n'), 'sync.resources', /non-empty list/],
     ['unknown type', 'name: x\ntype: workday\nconfig: {}\n', 'type', /expected a known connector type \(active-directory, entra-id, okta\), got "workday"/],
     ['missing name', 'type: okta\nconfig: {domain: d, apiToken: t}\n', 'name', /required: a connector name/],
-    ['unsluggable name', 'name: "!!!"\ntype: okta\nconfig: {domain: d, apiToken: t}\n', 'name', /expected lower-case letters/],
+    ['unsluggable name', 'name: "!!!"\ntype: okta\nconfig: {domain: d, apiToken: t}\n', 'name', /expected a name of lower-case letters/],
     ['type schema', 'name: x\ntype: okta\nconfig:\n  apiToken: t\n', 'config.domain', /expected string/],
     ['type schema unknown key', minimal('  tenant: x\n'), 'config', /Unrecognized key: "tenant"/],
     ['bad mapping path', minimal('  mapping:\n    user:\n      email: profile..email\n'), 'config.mapping.user.email', /invalid path "profile..email"/],
@@ -280,11 +287,12 @@ describe('errors name file, path and expectation', () => {
     ['bad backoff', minimal('retryPolicy:\n  backoff: random\n'), 'retryPolicy.backoff', /expected exponential or linear, got "random"/],
     ['bad maxAttempts', minimal('retryPolicy:\n  maxAttempts: 0\n'), 'retryPolicy.maxAttempts', /expected a whole number from 1 to 100, got 0/],
     ['bad enabled', minimal('enabled: yes\n'), 'enabled', /expected true or false, got "yes"/],
-    ['threshold out of range', minimal('deletion:\n  threshold: 20\n'), 'deletion.threshold', /expected a fraction from 0 to 1/],
+    ['threshold out of range', minimal('deletion:\n  threshold: 20\n'), 'deletion.threshold', /expected a fraction above 0 and at most 1/],
+    ['threshold 0 (would hold every deletion)', minimal('deletionThreshold: 0\n'), 'deletionThreshold', /expected a fraction above 0 and at most 1 .*, got 0$/],
     ['both thresholds', minimal('deletionThreshold: 0.1\ndeletion:\n  threshold: 0.3\n'), 'deletion.threshold', /given both at deletionThreshold and deletion.threshold/],
     ['unknown top-level field', minimal('webhook:\n  enabled: true\n'), 'webhook', /unknown field; expected one of name, type/],
     ['sync in both places', minimal('  sync: {interval: 5m}\nsync: {interval: 1h}\n'), 'config.sync', /given both at sync and config.sync/],
-    ['webhook mode without webhooks', minimal('sync:\n  mode: webhook\n'), 'sync.mode', /webhooks.enabled is not true/],
+    ['webhook mode without a secret', minimal('sync:\n  mode: webhook\n'), 'webhooks.secret', /required because sync.mode is "webhook"/],
     ['bad event', minimal('webhooks:\n  enabled: true\n  events: [""]\n'), 'webhooks.events[0]', /expected an event type/],
   ];
   it.each(cases)('%s', (_name, text, path, message) => {
@@ -318,7 +326,7 @@ describe('errors name file, path and expectation', () => {
       'name: x\ntype: okta\nconfig: {domain: d, apiToken: hunter2-literal}\nwebhooks:\n  enabled: true\n  secret: [hunter3-literal]\nmapping:\n  user:\n    apiKey: 4242\n';
     const issues = issuesOf(() => parseConnectorText(text, 'conn.yaml', { okta: z.object({ domain: z.string(), apiToken: z.number() }) }));
     const message = new ConfigError(issues).message;
-    expect(issues.map((i) => i.path).sort()).toEqual(['config.apiToken', 'mapping.user.apiKey', 'webhooks.secret']);
+    expect([...new Set(issues.map((i) => i.path))].sort()).toEqual(['config.apiToken', 'mapping.user.apiKey', 'webhooks.secret']);
     expect(message).not.toMatch(/hunter|4242/);
     expect(message).toMatch(/mapping.user.apiKey: expected a source path like profile.email, got \(value hidden\)/);
   });

@@ -24,8 +24,10 @@ describe('ldap escaping', () => {
     expect(guidToBytes('302c3a96-ac65-451e-b941-37a3a68d89af').equals(bytes)).toBe(true);
   });
   it('parses ranged attribute names', () => {
-    expect(parseRangedAttribute({ dn: 'x', 'member;range=0-1499': ['a'] }, 'member')).toEqual({ values: ['a'], end: 1499 });
-    expect(parseRangedAttribute({ dn: 'x', 'member;range=1500-*': ['b'] }, 'member')).toEqual({ values: ['b'], end: '*' });
+    expect(parseRangedAttribute({ dn: 'x', 'member;range=0-1499': ['a'] }, 'member')).toEqual({ values: ['a'], start: 0, end: 1499 });
+    expect(parseRangedAttribute({ dn: 'x', 'member;range=1500-*': ['b'] }, 'member')).toEqual({ values: ['b'], start: 1500, end: '*' });
+    // An empty group: ldapts hands back the requested key with no values.
+    expect(parseRangedAttribute({ dn: 'x', 'member;range=0-1499': [] }, 'member')).toEqual({ values: [], start: 0, end: 1499 });
     expect(parseRangedAttribute({ dn: 'x', member: ['c'] }, 'member')).toBeNull();
   });
 });

@@ -35,20 +35,25 @@ function firstAtOrAfter(log: StoredLogEvent[], t: number): number {
   return lo;
 }
 
-function listLogs(state: OktaState, req: ApiRequest) {
+function tooOld(what: string): OktaApiError {
+  return new OktaApiError(400, 'E0000053', `Invalid ${what}. Since and until must be no more than the log's retention in the past.`, [
+    `${what}: must be within the System Log's retention`,
+  ]);
+}
+
+function listLogs(state: OktaState, req: ApiRequest, retentionDays: number) {
   const params = req.url.searchParams;
   const now = Date.now();
   const limit = parseLimit(params.get('limit'), 100, 1000, 0);
   const descendingOrder = params.get('sortOrder') === 'DESCENDING';
   const since = parseTime('since', params.get('since')) ?? now - 7 * DAY;
   const until = parseTime('until', params.get('until'));
-  if (since < now - 180 * DAY) {
-    throw new OktaApiError(400, 'E0000053', 'Invalid date. Since and until must be no more than 180 days in the past.', [
-      'since: must be no earlier than 180 days ago',
-    ]);
-  }
+  const oldest = now - retentionDays * DAY;
+  if (params.has('since') && since < oldest) throw tooOld('since');
   const kind = descendingOrder ? 'ld' : 'la';
   const after = params.has('after') ? decodeCursor(kind, params.get('after')) : undefined;
+  // A poll link whose position has aged out of the log is refused like an old `since`.
+  if (after !== undefined && after >= 0 && after < state.log.length && state.log[after]!.publishedMs < oldest) throw tooOld('after');
   const filter = params.get('filter');
   const test = filter ? compileFilter(filter, (e: StoredLogEvent, path) => jsonPath(e.event, path)) : () => true;
   const terms = (params.get('q') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
@@ -78,6 +83,6 @@ function listLogs(state: OktaState, req: ApiRequest) {
   return pageResponse(req, items, next === undefined ? undefined : encodeCursor(kind, next), limit);
 }
 
-export function logRoutes({ state }: RouteContext): Route[] {
-  return [{ method: 'GET', pattern: '/api/v1/logs', handler: (req) => listLogs(state, req) }];
+export function logRoutes({ state, knobs }: RouteContext): Route[] {
+  return [{ method: 'GET', pattern: '/api/v1/logs', handler: (req) => listLogs(state, req, knobs().logRetentionDays) }];
 }
