@@ -44,7 +44,8 @@ async function main(): Promise<void> {
     const ratio = pipeline.recordsPerSec / plain.recordsPerSec;
     process.stdout.write(`  ratio pipeline/plain: ${ratio.toFixed(2)}\n`);
     const ldap = process.env.BENCH_LDAP === '0' ? null : await runLdapCase(env);
-    const result = { at: new Date().toISOString(), users, groups, membershipsPerGroup: perGroup, plain, pipeline, ratio, ldap };
+    const cliStartup = await runCliStartupCase(env);
+    const result = { at: new Date().toISOString(), users, groups, membershipsPerGroup: perGroup, plain, pipeline, ratio, ldap, cliStartup };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     const file = join(root, 'bench', 'results', `${result.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(result, null, 2));
@@ -52,6 +53,12 @@ async function main(): Promise<void> {
   } finally {
     emulator.kill('SIGTERM');
   }
+}
+
+async function runCliStartupCase(env: NodeJS.ProcessEnv): Promise<unknown> {
+  const out = await run(['bench/cli-startup.ts'], env);
+  process.stdout.write(out.trim().split('\n').slice(0, -1).join('\n') + '\n');
+  return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
 async function runLdapCase(env: NodeJS.ProcessEnv): Promise<unknown> {

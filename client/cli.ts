@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, ExitError, UsageError } from './context';
 import { loadDevEnv } from './dev-env';
+import { lazy } from './lazy';
 
 export async function main(argv: string[]): Promise<void> {
   quietOnClosedPipes();
@@ -12,7 +13,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('tiger-sync: durable identity-connector sync on Temporal')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of await commandsFor(argv[2], ctx)) program.addCommand(command);
+  for (const command of commandsFor(argv[2], ctx)) program.addCommand(command);
   let code = 0;
   try {
     await program.parseAsync(argv);
@@ -35,20 +36,18 @@ export async function main(argv: string[]): Promise<void> {
 // Each top-level command's module is loaded only when that command runs: `tiger dev` needs the
 // worker's native bridge and the bundler, `tiger connector list` needs neither, and loading them
 // all made every command start in seconds. Help (or an unknown word) loads them all.
-type CommandModule = (ctx: CliContext) => Promise<Command[]>;
-const COMMANDS: Record<string, CommandModule> = {
-  connector: async (ctx) => [(await import('./commands/connector')).connectorCommands(ctx)],
-  dev: async () => [(await import('./commands/dev')).devCommand()],
-  worker: async () => [(await import('./commands/processes')).workerCommand()],
-  server: async () => [(await import('./commands/processes')).serverCommand()],
-  emulator: async () => [(await import('./commands/emulator')).emulatorCommand()],
-  'codec-server': async () => [(await import('./commands/codec-server')).codecServerCommand()],
+const COMMANDS: Record<string, (ctx: CliContext) => Command> = {
+  connector: (ctx) => lazy.connectorCommands().connectorCommands(ctx),
+  dev: () => lazy.devCommand().devCommand(),
+  worker: () => lazy.processCommands().workerCommand(),
+  server: () => lazy.processCommands().serverCommand(),
+  emulator: () => lazy.emulatorCommand().emulatorCommand(),
+  'codec-server': () => lazy.codecServerCommand().codecServerCommand(),
 };
 
-async function commandsFor(word: string | undefined, ctx: CliContext): Promise<Command[]> {
+function commandsFor(word: string | undefined, ctx: CliContext): Command[] {
   const only = word === undefined ? undefined : COMMANDS[word];
-  if (only) return only(ctx);
-  return (await Promise.all(Object.values(COMMANDS).map((load) => load(ctx)))).flat();
+  return only ? [only(ctx)] : Object.values(COMMANDS).map((make) => make(ctx));
 }
 
 // `tiger connector export x --json | head`: the reader leaving early is not an error of ours.

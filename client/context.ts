@@ -1,6 +1,7 @@
 // What CLI commands share: the store and a Temporal client, opened on first use and closed once.
 import type { Client } from '@temporalio/client';
 import type { IdentityStore } from '../store/types';
+import { lazy } from './lazy';
 import { tigerPaths } from './paths';
 
 export class CliContext {
@@ -8,14 +9,13 @@ export class CliContext {
   private clientPromise?: Promise<Client>;
 
   store(): Promise<IdentityStore> {
-    // Imported on first use, like the client below: a command pays only for what it touches.
-    return (this.storePromise ??= import('../store').then(({ openStore }) =>
-      openStore({ databaseUrl: process.env.DATABASE_URL, sqliteFile: tigerPaths().sqlite }),
-    ));
+    // Loaded on first use, like the client below: a command pays only for what it touches.
+    return (this.storePromise ??= lazy.store().openStore({ databaseUrl: process.env.DATABASE_URL, sqliteFile: tigerPaths().sqlite }));
   }
 
   client(): Promise<Client> {
-    return (this.clientPromise ??= import('./temporal').then(({ connectClient, temporalTarget }) => connectClient(temporalTarget())));
+    const { connectClient, temporalTarget } = lazy.temporal();
+    return (this.clientPromise ??= connectClient(temporalTarget()));
   }
 
   async close(): Promise<void> {

@@ -12,10 +12,12 @@ export function temporalTarget(env: Record<string, string | undefined> = process
 }
 
 export async function connectClient(target: TemporalTarget = temporalTarget()): Promise<Client> {
+  // Encrypted with TIGER_CODEC_KEYS when set, so what the CLI starts and reads is sealed too. Read
+  // before connecting: a bad key is a configuration error, not an unreachable server.
+  const dataConverter = tigerDataConverter();
   try {
     const connection = await Connection.connect({ address: target.address, connectTimeout: '5s' });
-    // Encrypted with TIGER_CODEC_KEYS when set, so what the CLI starts and reads is sealed too.
-    return new Client({ connection, namespace: target.namespace, dataConverter: tigerDataConverter() });
+    return new Client({ connection, namespace: target.namespace, dataConverter });
   } catch (err) {
     throw new Error(
       `cannot reach the Temporal server at ${target.address} (${(err as Error).message}). ` +

@@ -100,6 +100,10 @@ up() {
   SQL_TOOL="$server_dir/sql" SCHEMA_DIR=$(schema_dir) bash "$root/scripts/production/schema.sh" >>"$state/schema.log" 2>&1 \
     || { tail -20 "$state/schema.log" >&2; say "schema migration failed (log: $state/schema.log)"; exit 1; }
   say "schema ready in $((SECONDS - t0)) s"
+  if ! alive temporal && healthy; then
+    say "a server this script did not start already answers on $frontend (no live pid in $state); stop it first"
+    exit 1
+  fi
   launch temporal "$server_dir/server" --root "$root" --config deploy/temporal --env production --allow-no-auth start
   local i
   for i in $(seq 1 120); do

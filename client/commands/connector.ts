@@ -1,13 +1,12 @@
 // `tiger connector …`: the commands of seed 000, with --json on every read command and exit codes
 // a script can trust (0 ok, 1 failed, 2 bad input, 3 run held for approval).
 import { Command } from 'commander';
-import { loadConnectorFileWithWarnings } from '../../config/load';
 import type { NormalizedConnector } from '../../config/normalize';
 import { redact } from '../../config/references';
 import { ConfigError, type ConnectorDefinition } from '../../config/types';
-import { typeSchemas } from '../../connectors/registry';
 import { CliContext, ExitError, UsageError } from '../context';
 import { scheduleId, syncWorkflowId } from '../ids';
+import { lazy } from '../lazy';
 import { printJson, printTable, say } from '../output';
 import { projectCommand } from './project';
 
@@ -58,7 +57,7 @@ export function connectorCommands(ctx: CliContext): Command {
       .action(async (o: { file: string; json?: boolean }) => {
         let loaded: NormalizedConnector;
         try {
-          loaded = loadConnectorFileWithWarnings(o.file, typeSchemas());
+          loaded = lazy.configLoad().loadConnectorFileWithWarnings(o.file, lazy.registry().typeSchemas());
         } catch (err) {
           if (err instanceof ConfigError) throw new UsageError(`invalid connector file, nothing was stored:\n${err.message}`);
           throw err;
@@ -73,7 +72,7 @@ export function connectorCommands(ctx: CliContext): Command {
         if (existing && verb === 'create') {
           throw new UsageError(`connector "${def.name}" already exists (use: tiger connector apply -f ${o.file})`);
         }
-        const { storeWithSchedule } = await import('../connector-apply');
+        const { storeWithSchedule } = lazy.connectorApply();
         const schedule = await storeWithSchedule(store, client, def, existing);
         const result = {
           name: def.name, type: def.type, action: existing ? 'updated' : 'created', schedule: scheduleId(def.name), every: def.sync.interval,
@@ -102,7 +101,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { json?: boolean }) => {
       await definitionOf(name);
-      const { deleteSchedule } = await import('../schedules');
+      const { deleteSchedule } = lazy.schedules();
       const scheduleDeleted = await deleteSchedule(await ctx.client(), name);
       await (await ctx.store()).deleteConnector(name);
       if (o.json) return printJson({ name, deleted: true, scheduleDeleted });
@@ -119,7 +118,7 @@ export function connectorCommands(ctx: CliContext): Command {
       const def = await definitionOf(name);
       if (!def.enabled) throw new UsageError(`connector ${name} is disabled (enabled: false)`);
       const client = await ctx.client();
-      const { refOf, requestSync } = await import('../requests');
+      const { refOf, requestSync } = lazy.requests();
       const req = await requestSync(client, refOf(def), o.full ? 'full' : 'delta', 'cli');
       if (!o.wait) {
         if (o.json) return printJson(req);
@@ -127,7 +126,7 @@ export function connectorCommands(ctx: CliContext): Command {
         say(`watch: tiger connector status ${name}  ·  Temporal UI: TigerConnector="${name}"`);
         return;
       }
-      const { waitForRequest } = await import('./wait');
+      const { waitForRequest } = lazy.wait();
       const summary = await waitForRequest(client, syncWorkflowId(name), req.requestId, !o.json);
       if (o.json) printJson(summary);
       if (summary.status === 'held') throw new ExitError(`run held for approval: tiger connector approve-deletions ${name}`, 3);
@@ -140,7 +139,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { json?: boolean }) => {
       const def = await definitionOf(name);
-      const { connectorStatus } = await import('./status');
+      const { connectorStatus } = lazy.status();
       await connectorStatus(ctx, def, !!o.json);
     });
 
@@ -166,7 +165,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { json?: boolean }) => {
       await definitionOf(name);
-      const { testConnection } = await import('../test-connection');
+      const { testConnection } = lazy.testConnection();
       const result = await testConnection(await ctx.client(), name);
       if (o.json) printJson(result);
       else {
@@ -185,7 +184,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { user?: string; server: string; json?: boolean }) => {
       const def = await definitionOf(name);
-      const { testWebhook } = await import('./test-webhook');
+      const { testWebhook } = lazy.testWebhook();
       const result = await testWebhook(ctx, def, o);
       if (o.json) printJson(result);
       else say(result.message);
@@ -209,7 +208,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--run <id>', 'the held run (default: the one held now)')
     .action(async (name: string, o: { reject?: boolean; run?: string }) => {
       await definitionOf(name);
-      const { decideDeletions } = await import('../approve');
+      const { decideDeletions } = lazy.approve();
       const decided = await decideDeletions(await ctx.client(), name, { approved: !o.reject, runId: o.run });
       say(`${decided.approved ? 'approved' : 'rejected'} deletions of run ${decided.runId}`);
     });

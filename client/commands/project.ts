@@ -4,8 +4,8 @@ import { Command } from 'commander';
 import type { ConnectorDefinition } from '../../config/types';
 import type { ProjectSummary } from '../../workflows/project-types';
 import { CliContext, ExitError, UsageError } from '../context';
+import { lazy } from '../lazy';
 import { printJson, say } from '../output';
-import type { startProjection } from '../projection';
 
 const TARGET_TYPES = ['active-directory', 'ldap'];
 
@@ -31,7 +31,7 @@ export function projectCommand(ctx: CliContext): Command {
       if (source === o.to) throw new UsageError('--to: a connector cannot be projected into itself');
 
       // Loaded here: it brings the Temporal client, which the other connector commands may not need.
-      const { ProjectionBusyError, startProjection } = await import('../projection');
+      const { ProjectionBusyError, startProjection } = lazy.projection();
       let started: Awaited<ReturnType<typeof startProjection>>;
       try {
         started = await startProjection(await ctx.client(), { source, target: o.to, targetType: def.type });

@@ -62,6 +62,10 @@ export class PagedScan {
       controls: [...(this.spec.controls ?? []), paged],
     });
     const internals = this.client as unknown as ClientInternals;
+    if (typeof internals._send !== 'function' || typeof internals._nextMessageId !== 'function') {
+      // package.json pins ldapts exactly for this; an upgrade that renames them must fail loudly, not read nothing.
+      throw new Error('this ldapts version lacks the internals paged scans use (Client#_send, #_nextMessageId); pin ldapts 8.2.0');
+    }
     try {
       req.messageId = internals._nextMessageId();
       const res = await internals._send(req);

@@ -17,6 +17,7 @@ import type { ConnectorDefinition } from '../../config/types';
 import { typeSchemas } from '../../connectors/registry';
 import { PostgresStore } from '../../store/postgres';
 import type { IdentityStore, RunMode, RunStatus } from '../../store/types';
+import { scheduledSyncWorkflow } from '../../workflows/definitions';
 import type { SyncRequest } from '../../workflows/types';
 import { startHarness, uniqueName, type Harness } from '../support/harness';
 import { connectorYaml } from '../support/okta-expect';
@@ -167,7 +168,7 @@ describe('tiger connector status shows the next full run', () => {
       // Applied again: updated in place, still naming the trigger workflow, with no fixed mode.
       expect(await upsertSchedule(h.client, def)).toBe('updated');
       const action = (await h.client.schedule.getHandle(scheduleId(name)).describe()).action;
-      expect(action).toMatchObject({ type: 'startWorkflow', workflowType: 'scheduledSyncWorkflow', args: [{ connector: name }] });
+      expect(action).toMatchObject({ type: 'startWorkflow', workflowType: scheduledSyncWorkflow.name, args: [{ connector: name }] });
 
       let json = JSON.parse((await tiger(['connector', 'status', name, '--json'])).stdout);
       expect(json.fullInterval).toBe('24h');

@@ -2,6 +2,7 @@
 // UI through scripts/temporal-server.sh, and `tiger worker` / `tiger server` / `tiger emulator`
 // as separate processes. Everything started here is remembered and stopped by stopAll().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 
@@ -11,10 +12,28 @@ const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const started: ChildProcess[] = [];
 
+/** True when scripts/temporal-server.sh finds the server and the UI running and serving. */
+export function temporalServerRunning(): boolean {
+  return spawnSync('bash', [join(root, 'scripts/temporal-server.sh'), 'status'], { cwd: root, env: scriptEnv(), stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+
+/** The server's process id, from the pid file the script keeps. */
+export function temporalServerPid(): number {
+  return Number(readFileSync(join(root, '.tiger/production/temporal.pid'), 'utf8'));
+}
+
+// The script keeps its state under TIGER_HOME; the test points TIGER_HOME at a scratch dir for
+// the tiger processes, which must not move the server's pid files.
+function scriptEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.TIGER_HOME;
+  return env;
+}
+
 /** Runs scripts/temporal-server.sh with a subcommand; returns its seconds, throws with its output. */
 export function temporalServer(cmd: 'up' | 'down' | 'status'): number {
   const t0 = Date.now();
-  const r = spawnSync('bash', [join(root, 'scripts/temporal-server.sh'), cmd], { cwd: root, encoding: 'utf8', timeout: 20 * 60_000 });
+  const r = spawnSync('bash', [join(root, 'scripts/temporal-server.sh'), cmd], { cwd: root, env: scriptEnv(), encoding: 'utf8', timeout: 20 * 60_000 });
   if (r.status !== 0) throw new Error(`temporal-server.sh ${cmd} exited ${r.status ?? r.signal}: ${r.stderr.slice(-3000)}${r.stdout.slice(-1000)}`);
   return (Date.now() - t0) / 1000;
 }
