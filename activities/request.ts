@@ -1,5 +1,7 @@
 // The activity behind scheduled runs: workflows cannot signal-with-start, a client can. It also
 // decides full or delta, so the periodic full reconciliation needs nothing but the store's runs.
+import { Context } from '@temporalio/activity';
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { IdentityStore } from '../store/types';
 import type { ConnectorDefinition } from '../config/types';
@@ -17,7 +19,9 @@ export function createRequestActivities(deps: { store: IdentityStore; client: ()
       if (!stored.enabled) return `connector ${a.connector} is disabled`;
       const def = stored.definition as ConnectorDefinition;
       const mode = a.mode === 'full' ? 'full' : scheduledMode(await lastFullRun(deps.store, a.connector), fullIntervalMsOf(def), Date.now());
-      const r = await requestSync(await deps.client(), refOf(def), mode, a.trigger);
+      // The trigger workflow's run id: one scheduled firing is one request, however often this retries.
+      const firing = Context.current().info.workflowExecution?.runId ?? randomUUID();
+      const r = await requestSync(await deps.client(), refOf(def), mode, a.trigger, undefined, `schedule/${firing}`);
       return `${mode} ${r.requestId}`;
     },
   };

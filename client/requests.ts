@@ -30,8 +30,10 @@ export async function requestSync(
   mode: SyncMode,
   trigger: Trigger,
   options?: SyncOptions,
+  /** A caller that may repeat itself (a retried activity) passes a stable id: the workflow
+   *  drops a request id it has seen, so a retry never queues a second run. */
+  requestId: string = randomUUID(),
 ): Promise<{ workflowId: string; requestId: string; runId: string }> {
-  const requestId = randomUUID();
   const handle = await client.workflow.signalWithStart(syncWorkflow, {
     workflowId: syncWorkflowId(ref.name),
     taskQueue: taskQueue(),

@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     store,
     client: async () => client,
     workflowBundle: await loadBundle(),
+    // Plain payloads whatever codec keys this machine has: fixtures are read (and checked) as is.
+    dataConverter: {},
   });
   const histories: Record<string, unknown> = {};
   try {

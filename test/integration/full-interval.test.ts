@@ -3,6 +3,7 @@
 // decided from the runs in a real store (SQLite and PostgreSQL) and checked in the signal the
 // workflow received. `tiger connector status` says when the next full run is.
 import { defaultPayloadConverter } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -80,7 +81,9 @@ async function addConnector(store: IdentityStore, name: string, fullInterval?: s
 /** What the trigger asked for, as the sync workflow received it (its signal in history). */
 async function trigger(store: IdentityStore, connector: string): Promise<SyncRequest['mode']> {
   const acts = createRequestActivities({ store, client: async () => h.client });
-  const answer = await acts.requestSync({ connector, mode: 'delta', trigger: 'schedule' });
+  // A fresh activity context per call: each stands for one scheduled firing (its own run id).
+  const firing = new MockActivityEnvironment({ workflowExecution: { workflowId: `schedule-trigger/${connector}`, runId: randomUUID() } });
+  const answer: string = await firing.run(acts.requestSync, { connector, mode: 'delta' as const, trigger: 'schedule' as const });
   const requestId = answer.split(' ').pop();
   started.push(syncWorkflowId(connector));
   const history = await h.client.workflow.getHandle(syncWorkflowId(connector)).fetchHistory();
