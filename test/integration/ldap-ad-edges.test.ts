@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLdapConnector } from '../../connectors/ldap';
 import type { Connector, SourceLink, SourceObject } from '../../connectors/types';
 import { EMPTY_GROUPS, EXACT_GROUPS } from '../../scripts/directories/make-ldif';
+import { adExpected, linkKey } from '../support/ad-expect';
 import { ensureDirectories, readAll, readAllChanges, type Directories } from '../support/directories';
 
 const exec = promisify(execFile);
@@ -21,35 +22,6 @@ function connector(config: ReturnType<typeof adConfig>, raw?: Record<string, unk
   const c = createLdapConnector({ name: 'edge-ad', type: 'active-directory', config: raw }, config);
   open.push(c);
   return c;
-}
-
-/** dn → { guid, memberOf } from ldapsearch, objectGUID rendered like the connector renders ids. */
-async function listing(base: string, filter: string): Promise<Map<string, { id: string; memberOf: string[] }>> {
-  const { stdout } = await exec('ldapsearch', ['-x', '-LLL', '-o', 'ldif-wrap=no', '-H', dirs.ad.url, '-D', dirs.ad.bindDn, '-w', dirs.ad.password, '-b', base, '-E', 'pr=500/noprompt', filter, 'objectGUID', 'memberOf'], {
-    env: { ...process.env, LDAPTLS_CACERT: dirs.ad.caFile },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const out = new Map<string, { id: string; memberOf: string[] }>();
-  for (const block of stdout.split(/\n\n+/)) {
-    let dn = '';
-    let id = '';
-    const memberOf: string[] = [];
-    for (const line of block.split('\n')) {
-      const m = /^([^:#][^:]*)(::?) ?(.*)$/.exec(line);
-      if (!m) continue;
-      const a = m[1].toLowerCase();
-      const v = m[2] === '::' ? Buffer.from(m[3], 'base64') : Buffer.from(m[3], 'utf8');
-      if (a === 'dn') dn = v.toString('utf8');
-      else if (a === 'objectguid') id = guidOf(v);
-      else if (a === 'memberof') memberOf.push(v.toString('utf8'));
-    }
-    if (dn) out.set(dn.toLowerCase(), { id, memberOf });
-  }
-  return out;
-}
-function guidOf(b: Buffer): string {
-  const le = (x: Buffer) => Buffer.from(x).reverse().toString('hex');
-  return `${le(b.subarray(0, 4))}-${le(b.subarray(4, 6))}-${le(b.subarray(6, 8))}-${b.subarray(8, 10).toString('hex')}-${b.subarray(10).toString('hex')}`;
 }
 
 async function ldapTool(tool: 'ldapadd' | 'ldapmodify' | 'ldapdelete', input: string, args: string[] = []): Promise<void> {
@@ -77,27 +49,16 @@ describe('active-directory connector rooted at the domain', () => {
     const groups = (await readAll(ad, 'groups')) as SourceObject[];
     const links = (await readAll(ad, 'memberships')) as SourceLink[];
 
-    const expectedUsers = await listing(root, '(&(objectClass=user)(objectCategory=person))');
-    const expectedGroups = await listing(root, '(objectClass=group)');
-    expect(new Set(users.map((u) => u.id))).toEqual(new Set([...expectedUsers.values()].map((u) => u.id)));
-    expect(new Set(groups.map((g) => g.id))).toEqual(new Set([...expectedGroups.values()].map((g) => g.id)));
+    const expected = await adExpected(dirs.ad, { userBase: root, groupBase: root });
+    expect(new Set(users.map((u) => u.id))).toEqual(new Set([...expected.users.values()].map((u) => u.id)));
+    expect(new Set(groups.map((g) => g.id))).toEqual(new Set([...expected.groups.values()].map((g) => g.id)));
     // Builtin's groups are in scope and several of them have no members at all.
     const builtin = groups.filter((g) => String(g.raw.dn).toLowerCase().endsWith(`,cn=builtin,${root.toLowerCase()}`));
     expect(builtin.length).toBeGreaterThan(5);
 
-    // Memberships from each member's memberOf (the DC's own back-links), scoped like the connector.
-    const expectedLinks = new Set<string>();
-    for (const [kind, list] of [['user', expectedUsers], ['group', expectedGroups]] as const) {
-      for (const e of list.values()) {
-        for (const parent of e.memberOf) {
-          const p = expectedGroups.get(parent.toLowerCase());
-          if (p) expectedLinks.add(`${p.id}>${e.id}:${kind}`);
-        }
-      }
-    }
-    const got = links.map((l) => `${l.parentId}>${l.childId}:${l.childKind}`);
+    const got = links.map((l) => linkKey(l.parentId, l.childId, l.childKind));
     expect(got.length).toBe(new Set(got).size);
-    expect(new Set(got)).toEqual(expectedLinks);
+    expect(new Set(got)).toEqual(expected.links);
 
     const byName = new Map(groups.map((g) => [String(g.raw.cn), g.id]));
     const count = (name: string) => links.filter((l) => l.parentId === byName.get(name)).length;
