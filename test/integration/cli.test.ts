@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTigerServer, listen } from '../../client/server';
 import { startHarness, uniqueName, type Harness } from '../support/harness';
+import { runTiger } from '../support/tiger-cli';
 import { connectorYaml, snapshot } from '../support/okta-expect';
 
 let h: Harness;
@@ -16,20 +17,7 @@ const root = join(__dirname, '..', '..');
 const name = uniqueName('cli-okta');
 const SECRET_TOKEN = 'emulator-token';
 
-function tiger(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'tiger.js'), ...args], {
-      cwd: h.dir,
-      env: { ...process.env, TEMPORAL_ADDRESS: h.address, TIGER_SERVER_URL: serverUrl, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const tiger = (args: string[], env: NodeJS.ProcessEnv = {}) => runTiger(h, args, { TIGER_SERVER_URL: serverUrl, ...env });
 
 beforeAll(async () => {
   h = await startHarness({ emulator: { users: 300, groups: 15, apps: 3, seed: 5 } });

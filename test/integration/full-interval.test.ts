@@ -5,7 +5,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -21,6 +20,7 @@ import type { IdentityStore, RunMode, RunStatus } from '../../store/types';
 import { scheduledSyncWorkflow } from '../../workflows/definitions';
 import type { SyncRequest } from '../../workflows/types';
 import { startHarness, uniqueName, type Harness } from '../support/harness';
+import { runTiger } from '../support/tiger-cli';
 import { connectorYaml } from '../support/okta-expect';
 
 const HOUR = 3600_000;
@@ -147,21 +147,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 }
 
 describe('tiger connector status shows the next full run', () => {
-  const root = join(__dirname, '..', '..');
-  function tiger(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(root, 'bin', 'tiger.js'), ...args], {
-        cwd: h.dir,
-        env: { ...process.env, TEMPORAL_ADDRESS: h.address, DATABASE_URL: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
-  }
+  const tiger = (args: string[]) => runTiger(h, args, { DATABASE_URL: '' });
 
   it('is the next scheduled run when no full run succeeded yet, and the first one past fullInterval otherwise', async () => {
     const name = uniqueName('fi-status');

@@ -1,35 +1,20 @@
 // sync/<name> with the real activities, store and Okta emulator: what an operator sees in the run
 // log and the run records when a filter keeps nothing, a run is cancelled, or a held run is
 // approved from the CLI (issue 6 items 8, 9, 12).
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syncWorkflowId } from '../../client/ids';
 import { refOf, requestSync } from '../../client/requests';
 import type { ConnectorDefinition } from '../../config/types';
 import { progressQuery } from '../../workflows/definitions';
 import { startHarness, uniqueName, waitSummary, type Harness } from '../support/harness';
+import { runTiger } from '../support/tiger-cli';
 import { oktaAdmin } from '../support/okta-admin';
 import { connectorYaml, snapshot } from '../support/okta-expect';
 import { until } from '../support/stub-sync';
 
 let h: Harness;
-const root = join(__dirname, '..', '..');
 
-function tiger(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'tiger.js'), ...args], {
-      cwd: h.dir,
-      env: { ...process.env, TEMPORAL_ADDRESS: h.address },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const tiger = (args: string[]) => runTiger(h, args);
 
 beforeAll(async () => {
   h = await startHarness({ emulator: { users: 1500, groups: 12, apps: 2, seed: 21 } });
