@@ -1,23 +1,12 @@
 // Against the real slapd started by scripts/directories.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLdapConnector } from '../../connectors/ldap';
-import type { Connector, SourceLink, SourceObject, SourceRecord } from '../../connectors/types';
-import { ensureDirectories, ldapsearchList, type Directories } from '../support/directories';
+import type { Connector, SourceLink, SourceObject } from '../../connectors/types';
+import { ensureDirectories, ldapsearchList, readAll, type Directories } from '../support/directories';
 
 let dirs: Directories;
 let ldap: Connector;
 const runId = Date.now().toString(36);
-
-async function readAll(c: Connector, resource: 'users' | 'groups' | 'memberships'): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await c.readPage!(resource, cursor);
-    out.push(...page.records);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
 
 beforeAll(async () => {
   dirs = await ensureDirectories();

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOktaEmulator, type OktaEmulator } from '../../emulators/okta';
 import { createOktaConnector, oktaConfigSchema, type OktaConnector, type OktaConnectorOptions } from '../../connectors/okta';
 import type { ConnectorDefinition } from '../../config/types';
-import type { ChangesResult, ReadWarning, Resource, SourceLink, SourceObject, SourceRecord } from '../../connectors/types';
+import { drainChanges, readAll } from '../support/okta-reading';
+import type { Resource, SourceLink, SourceObject, SourceRecord } from '../../connectors/types';
 
 const TOKEN = 'it-okta-token-123';
 type Raw = Record<string, unknown> & { id: string };
@@ -57,34 +58,6 @@ async function admin(method: string, path: string, body?: unknown): Promise<Raw>
   });
   if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
   return res.status === 204 ? ({ id: '' } as Raw) : ((await res.json()) as Raw);
-}
-
-async function readAll(c: OktaConnector, resource: Resource) {
-  const records: SourceRecord[] = [];
-  const warnings: ReadWarning[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await c.readPage(resource, cursor);
-    records.push(...page.records);
-    warnings.push(...page.warnings);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { records, warnings };
-}
-
-async function drainChanges(c: OktaConnector, resources: Resource[], watermark: string) {
-  const all: Omit<ChangesResult, 'nextCursor'> = { records: [], deletions: [], linkSets: [], warnings: [], watermark };
-  let cursor: string | null = null;
-  do {
-    const r = await c.readChanges(resources, watermark, cursor);
-    all.records.push(...r.records);
-    all.deletions.push(...r.deletions);
-    all.linkSets.push(...r.linkSets);
-    all.warnings.push(...r.warnings);
-    all.watermark = r.watermark;
-    cursor = r.nextCursor;
-  } while (cursor);
-  return all;
 }
 
 const objects = (rs: SourceRecord[]) => rs.filter((r): r is SourceObject => r.type === 'object');

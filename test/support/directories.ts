@@ -3,7 +3,8 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { ChangesResult, Connector, Resource, SourceRecord } from '../../connectors/types';
+import type { Connector, Resource, SourceRecord } from '../../connectors/types';
+import { readAllPages, readWholeWindow } from './connector-reads';
 
 const run = promisify(execFile);
 const repo = resolve(__dirname, '../..');
@@ -62,32 +63,7 @@ export async function ldapsearchList(target: { url: string; bindDn: string; pass
   return out;
 }
 
-/** Every page of a full read, following nextCursor to the end. */
-export async function readAll(c: Connector, resource: Resource): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await c.readPage!(resource, cursor);
-    out.push(...page.records);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return out;
-}
+/** Every record of a full read, following nextCursor to the end. */
+export const readAll = async (c: Connector, resource: Resource): Promise<SourceRecord[]> => (await readAllPages(c, resource)).records;
 
-/** A whole delta window, every call of it merged (the last call's watermark is the window's). */
-export async function readAllChanges(c: Connector, resources: Resource[], watermark: string): Promise<ChangesResult & { calls: number }> {
-  const all: ChangesResult & { calls: number } = { records: [], deletions: [], linkSets: [], warnings: [], nextCursor: null, watermark, calls: 0 };
-  let cursor: string | null = null;
-  do {
-    const r = await c.readChanges!(resources, watermark, cursor);
-    all.calls++;
-    if (r.fullSyncRequired) return { ...all, watermark: r.watermark, fullSyncRequired: r.fullSyncRequired };
-    all.records.push(...r.records);
-    all.deletions.push(...r.deletions);
-    all.linkSets.push(...r.linkSets);
-    all.warnings.push(...r.warnings);
-    all.watermark = r.watermark;
-    cursor = r.nextCursor;
-  } while (cursor);
-  return all;
-}
+export const readAllChanges = readWholeWindow;

@@ -2,7 +2,8 @@
 // connector-level tests against the Okta emulator.
 import { createOktaConnector, oktaConfigSchema, type OktaConnector } from '../../connectors/okta';
 import type { ConnectorDefinition } from '../../config/types';
-import type { ChangesResult, ReadWarning, Resource, SourceLink, SourceObject, SourceRecord } from '../../connectors/types';
+import type { ChangesResult, Resource, SourceLink, SourceObject, SourceRecord } from '../../connectors/types';
+import { readAllPages, readWholeWindow } from './connector-reads';
 
 export const ALL_RESOURCES: Resource[] = ['users', 'groups', 'memberships', 'apps', 'appUsers'];
 
@@ -28,36 +29,10 @@ export function oktaTestConnector(domain: string, apiToken: string, extra: Recor
   return createOktaConnector(testDefinition(), config, { httpOptions: { backoffBaseMs: 1, backoffMaxMs: 5 } });
 }
 
-export async function readAll(c: OktaConnector, resource: Resource) {
-  const records: SourceRecord[] = [];
-  const warnings: ReadWarning[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await c.readPage(resource, cursor);
-    records.push(...page.records);
-    warnings.push(...page.warnings);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { records, warnings };
-}
+export const readAll = readAllPages;
 
 export type DrainedChanges = Omit<ChangesResult, 'nextCursor'>;
-
-export async function drainChanges(c: OktaConnector, resources: Resource[], watermark: string): Promise<DrainedChanges> {
-  const all: DrainedChanges = { records: [], deletions: [], linkSets: [], warnings: [], watermark };
-  let cursor: string | null = null;
-  do {
-    const r = await c.readChanges(resources, watermark, cursor);
-    if (r.fullSyncRequired) return { ...all, watermark: r.watermark, fullSyncRequired: r.fullSyncRequired };
-    all.records.push(...r.records);
-    all.deletions.push(...r.deletions);
-    all.linkSets.push(...r.linkSets);
-    all.warnings.push(...r.warnings);
-    all.watermark = r.watermark;
-    cursor = r.nextCursor;
-  } while (cursor);
-  return all;
-}
+export const drainChanges = readWholeWindow;
 
 export const objectsOf = (rs: SourceRecord[]) => rs.filter((r): r is SourceObject => r.type === 'object');
 export const linksOf = (rs: SourceRecord[]) => rs.filter((r): r is SourceLink => r.type === 'link');
