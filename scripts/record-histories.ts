@@ -8,14 +8,13 @@
 // the deletion guard then approved and one rejected, the live workflow with a failed try, and
 // the schedule trigger. Fixtures must hold no record data: checked before anything is written.
 import { Client, type WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decideDeletions } from '../client/approve';
-import { DEV_SERVER_FAST_ARGS, temporalBinary } from '../client/devserver';
+import { temporalBinary } from '../client/devserver';
 import { liveWorkflowId, syncWorkflowId } from '../client/ids';
 import { refOf, requestSync, sendLiveEvents, type ConnectorRef } from '../client/requests';
 import { parseConnectorText } from '../config/load';
@@ -25,9 +24,9 @@ import { SqliteStore } from '../store/sqlite';
 import { startWorker } from '../worker/worker';
 import { loadBundle } from '../worker/bundle';
 import { liveStateQuery, liveWorkflow, progressQuery, scheduledSyncWorkflow, syncWorkflow } from '../workflows/definitions';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { oktaAdmin } from '../test/support/okta-admin';
-import { snapshot } from '../test/support/okta-expect';
+import { connectorYaml as testConnectorYaml, snapshot } from '../test/support/okta-expect';
+import { startLocalTemporal } from '../test/support/local-temporal';
 import { EMAIL, readableHistory } from '../test/replay/payload-text';
 import type { LiveOptions, RunSummary, SyncMode, SyncOptions } from '../workflows/types';
 
@@ -36,28 +35,8 @@ const FIXTURES = join(__dirname, '..', 'test', 'replay', 'fixtures');
 const SYNC_OPTIONS: SyncOptions = { batchRecords: 40, idleMillis: 1000 };
 const LIVE_OPTIONS: LiveOptions = { idleMillis: 1000, retryBackoffMillis: 200, maxBackoffMillis: 400 };
 
-function connectorYaml(name: string, extra = ''): string {
-  return `name: ${name}
-type: okta
-config:
-  domain: \${OKTA_DOMAIN}
-  apiToken: \${OKTA_API_TOKEN}
-  sync:
-    mode: polling
-    interval: 15m
-  mapping:
-    user:
-      email: profile.email
-      login: profile.login
-      status: status
-    group:
-      name: profile.name
-    app:
-      name: name
-retryPolicy:
-  maxAttempts: 1
-${extra}`;
-}
+/** The tests' connector file, with retries off so a failure is recorded as it happens. */
+const connectorYaml = (name: string, extra = '') => testConnectorYaml(name, `retryPolicy:\n  maxAttempts: 1\n${extra}`);
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -65,14 +44,7 @@ async function main(): Promise<void> {
   process.env.TIGER_HOME = join(dir, '.tiger');
   process.env.TIGER_TASK_QUEUE = 'record-histories';
   mkdirSync(process.env.TIGER_HOME, { recursive: true });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalBinary() },
-      searchAttributes: SEARCH_ATTRIBUTES,
-      dbFilename: join(dir, 'temporal.db'),
-      extraArgs: DEV_SERVER_FAST_ARGS,
-    },
-  });
+  const env = await startLocalTemporal(join(dir, 'temporal.db'));
   serverAddress = env.address;
   const client: Client = env.client;
   const store = new SqliteStore(join(process.env.TIGER_HOME, 'tiger.db'));

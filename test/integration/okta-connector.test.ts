@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOktaEmulator, type OktaEmulator } from '../../emulators/okta';
 import { createOktaConnector, oktaConfigSchema, type OktaConnector, type OktaConnectorOptions } from '../../connectors/okta';
-import type { ConnectorDefinition } from '../../config/types';
-import { drainChanges, readAll } from '../support/okta-reading';
+import { drainChanges, readAll, testDefinition } from '../support/okta-reading';
 import type { Resource, SourceLink, SourceObject, SourceRecord } from '../../connectors/types';
 
 const TOKEN = 'it-okta-token-123';
@@ -22,21 +21,7 @@ interface Snapshot {
 let emu: OktaEmulator;
 const open: OktaConnector[] = [];
 
-const def = (name = 'okta-it'): ConnectorDefinition => ({
-  name,
-  type: 'okta',
-  enabled: true,
-  config: {},
-  sync: { mode: 'polling', interval: '15m', intervalMs: 900_000, resources: ['users', 'groups', 'memberships', 'apps', 'appUsers'], fullInterval: '24h', fullIntervalMs: 86_400_000 },
-  mapping: {},
-  filters: {},
-  retryPolicy: { maxAttempts: 3, backoff: 'exponential' },
-  webhooks: { enabled: false, events: [] },
-  deletionThreshold: 0.2,
-  deletionLimit: 500,
-  approvalTimeout: '24h',
-  approvalTimeoutMs: 86_400_000,
-});
+const def = testDefinition;
 
 function connector(extra: Record<string, unknown> = {}, opts: OktaConnectorOptions = {}, url = emu.url): OktaConnector {
   const config = oktaConfigSchema.parse({ domain: url, apiToken: TOKEN, ...extra });

@@ -1,13 +1,11 @@
 // Starts the real Temporal dev server once (the binary found or built by
 // scripts/install-temporal.sh, handed to @temporalio/testing as an existing path) and tells the
 // test files where it is.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { DEV_SERVER_FAST_ARGS, temporalBinary } from '../../client/devserver';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { startLocalTemporal } from './local-temporal';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,14 +15,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'tiger-temporal-'));
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalBinary() },
-      searchAttributes: SEARCH_ATTRIBUTES,
-      dbFilename: join(dir, 'temporal.db'),
-      extraArgs: DEV_SERVER_FAST_ARGS,
-    },
-  });
+  const env = await startLocalTemporal(join(dir, 'temporal.db'));
   project.provide('temporalAddress', env.address);
   return async () => {
     await env.teardown();
