@@ -93,7 +93,8 @@ export function build(def: ConnectorDefinition, env: Record<string, string | und
   }
   return {
     def,
-    connector: type.create(def, parsed.data as Record<string, unknown>),
-    mapper: createRecordMapper(def, type.defaultMapping),
+    // Validated above for messages that name references; open parses it for its own types.
+    connector: type.open(def, resolved),
+    mapper: createRecordMapper(def, type.manifest),
   };
 }

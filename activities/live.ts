@@ -4,8 +4,8 @@
 // naming it; the rest of the batch is applied. Failures a retry can fix (5xx, 429, network) fail
 // the batch, so it is retried whole.
 import { ConnectorError } from '../connectors/errors';
-import { canReadById, type ObjectResource } from '../connectors/types';
-import { LINK_KIND, OBJECT_KIND } from '../pipeline/kinds';
+import { requireOp } from '../connectors/framework/define';
+import { can, linkClassesOf, linkKindOf, objectKindOf } from '../connectors/framework/manifest';
 import type { ApplyCounts, StagedPage } from '../store/types';
 import type { SyncDeps } from './sync';
 import { asActivity } from './failures';
@@ -20,11 +20,12 @@ export function createLiveActivities({ store, connectors }: SyncDeps) {
       connector: string;
       batchKey: string;
       eventTypes: string[];
-      targets: { resource: ObjectResource; id: string }[];
+      targets: { resource: string; id: string }[];
     }): Promise<ApplyCounts & { fetched: number; skipped: number }> {
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.get(a.connector);
-        if (!canReadById(connector)) throw new Error(`connector ${a.connector} cannot re-fetch objects by id`);
+        const m = connector.manifest;
+        const getById = requireOp(connector, 'getById', 're-fetch objects by id');
         const page: StagedPage = { objects: [], links: [], deletions: [], linkSets: [] };
         const warnings: string[] = [];
         let fetched = 0;
@@ -33,7 +34,8 @@ export function createLiveActivities({ store, connectors }: SyncDeps) {
         for (const t of unique.values()) {
           let obj;
           try {
-            obj = await connector.getById(t.resource, t.id);
+            if (!can(m, t.resource, 'get')) throw new Error(`connector ${a.connector} cannot re-fetch ${t.resource} by id`);
+            obj = await getById(t.resource, t.id);
           } catch (err) {
             if (!skippable(err)) throw err;
             skipped++;
@@ -42,18 +44,17 @@ export function createLiveActivities({ store, connectors }: SyncDeps) {
           }
           fetched++;
           if (!obj) {
-            page.deletions.push({ kind: OBJECT_KIND[t.resource], id: t.id });
+            page.deletions.push({ kind: objectKindOf(m, t.resource), id: t.id });
             continue;
           }
           const staged = mapper.toStaged([obj], 'delta');
           page.objects.push(...staged.objects);
           page.deletions.push(...staged.deletions);
-          const linkResource = t.resource === 'groups' ? 'memberships' : t.resource === 'apps' ? 'appUsers' : null;
-          if (linkResource && connector.getLinks && connector.resources.includes(linkResource)) {
+          for (const linkResource of linkClassesOf(m, t.resource).filter((l) => can(m, l, 'get'))) {
             try {
-              const links = await connector.getLinks(linkResource, t.id);
+              const links = await requireOp(connector, 'getLinks', `re-read ${linkResource}`)(linkResource, t.id);
               fetched += links.length;
-              page.linkSets.push({ kind: LINK_KIND[linkResource], parent: t.id, links: links.map(mapper.toLink) });
+              page.linkSets.push({ kind: linkKindOf(m, linkResource), parent: t.id, links: links.map(mapper.toLink) });
             } catch (err) {
               // The object itself is applied; its links stay as stored.
               if (!skippable(err)) throw err;

@@ -2,8 +2,10 @@
 // Each batch reads one keyset page of the store, writes only identities whose projection hash
 // changed, remembers the target object each became, and returns counters (never records).
 import { ConfigError, type ConnectorDefinition } from '../config/types';
-import { projectIdentities, type ProjectionOutcome } from '../connectors/ldap';
-import { canWrite, type Connector, type Writes } from '../connectors/types';
+import { can } from '../connectors/framework/manifest';
+import { requireOp, type Connector } from '../connectors/framework/define';
+import type { WriteAction } from '../connectors/framework/spi';
+import { projectIdentities, type ProjectionOutcome } from './project-writes';
 import { planMembers, planProjection, projectionHash, stateOf, type MemberPlan, type PlannedItem } from '../pipeline/projection';
 import type { IdentityStore, ProjectionRecord } from '../store/types';
 import type { ProjectCounts } from '../workflows/project-types';
@@ -27,15 +29,21 @@ export interface ProjectBatchInput {
   runId?: string | null;
 }
 
+/** Which projection counter a write outcome adds to. */
+const COUNTED: Record<WriteAction, keyof ProjectCounts> = {
+  created: 'created', adopted: 'created', updated: 'updated', moved: 'moved', unchanged: 'unchanged', enabled: 'activated', disabled: 'deactivated', deleted: 'deleted',
+};
+
 export function createProjectActivities({ store, connectors }: ProjectDeps) {
   /** The target must be able to write and say where; both are configuration, never retried. */
-  async function loadTarget(source: string, target: string): Promise<{ def: ConnectorDefinition; connector: Connector & Writes; rules: unknown }> {
+  async function loadTarget(source: string, target: string): Promise<{ def: ConnectorDefinition; connector: Connector; rules: unknown }> {
     if (!(await store.getConnector(source))) {
       throw new ConfigError([{ file: 'store', path: 'source', message: `no source connector named "${source}"` }]);
     }
     const { def, connector } = await connectors.get(target);
-    if (!canWrite(connector)) {
-      throw new ConfigError([{ file: `connector ${target}`, path: 'type', message: `cannot be a projection target: ${def.type} connectors cannot write (use an active-directory or ldap connector)` }]);
+    const m = connector.manifest;
+    if (!can(m, 'users', 'create') || !can(m, 'users', 'update') || !can(m, 'groups', 'create') || !can(m, 'memberships', 'link')) {
+      throw new ConfigError([{ file: `connector ${target}`, path: 'type', message: `cannot be a projection target: ${def.type} connectors cannot create and update users and groups and link members (use an active-directory or ldap connector, or push)` }]);
     }
     const rules = def.config.projection;
     if (!rules || typeof rules !== 'object') {
@@ -72,7 +80,7 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
         const counts: ProjectCounts = { ...zeroProjectCounts(), read: page.length, unchanged: plan.unchanged, skipped: plan.skipped };
 
         const outcomes = await keepAlive(async () => {
-          const { results } = await projectIdentities(connector, plan.work.map((w) => w.item), { resource: 'users' });
+          const { results } = await projectIdentities(connector, plan.work.map((w) => w.item), 'users');
           return applyState(connector, plan.work, results);
         });
 
@@ -84,7 +92,7 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
             await log(a.target, a.runId, 'error', `projecting ${a.source} user ${w.item.id}: ${r.error}`);
             continue;
           }
-          counts[r.action ?? 'unchanged']++;
+          counts[COUNTED[r.action ?? 'unchanged']]++;
           const targetId = r.targetId ?? w.targetId;
           if (targetId) saved.push({ target: a.target, source: a.source, kind: a.kind, sourceId: w.item.id, targetId, hash: w.hash });
         }
@@ -113,18 +121,17 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
               continue;
             }
             const item = { id: g.id, targetId: before?.targetId ?? null, attributes: g.attributes, deleted: state === 'deleted' };
-            const [r] = (await projectIdentities(connector, [item], { resource: 'groups' })).results;
+            const [r] = (await projectIdentities(connector, [item], 'groups')).results;
             try {
               if (!r.ok || !r.targetId) throw new Error(r.error ?? 'the directory returned no id');
               if (r.action !== 'unchanged') counts.groupsWritten++;
               // Both are idempotent in the writer: a member already there (or already gone) is done.
-              for (const m of members.members) {
-                await connector.addMember(r.targetId, m);
-                counts.membersAdded++;
-              }
-              for (const m of members.remove) {
-                await connector.removeMember(r.targetId, m);
-                counts.membersRemoved++;
+              for (const [op, ids] of [['link', members.members], ['unlink', members.remove]] as const) {
+                if (!ids.length) continue;
+                const failed = (await requireOp(connector, op, `${op} members`)('memberships', r.targetId, ids)).filter((o) => !o.ok);
+                if (failed.length) throw new Error(`${op} of ${failed.length} member(s) failed: ${failed.map((f) => `${f.childId}: ${f.error}`).join('; ')}`);
+                if (op === 'link') counts.membersAdded += ids.length;
+                else counts.membersRemoved += ids.length;
               }
               saved.push({ target: a.target, source: a.source, kind: 'group', sourceId: g.id, targetId: r.targetId, hash });
             } catch (e) {
@@ -154,18 +161,19 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
 
 /** An existing account is updated (attributes, container) by the batch write, then disabled or
  *  re-enabled here to match its identity; a created one already has the right state. */
-async function applyState(connector: Connector & Writes, work: PlannedItem[], outcomes: ProjectionOutcome[]): Promise<ProjectionOutcome[]> {
+async function applyState(connector: Connector, work: PlannedItem[], outcomes: ProjectionOutcome[]): Promise<ProjectionOutcome[]> {
   const out: ProjectionOutcome[] = [];
+  const setEnabled = can(connector.manifest, 'users', 'enable') ? requireOp(connector, 'setEnabled', 'enable or disable users') : undefined;
   for (const [i, r] of outcomes.entries()) {
     const w = work[i];
     const targetId = r.targetId ?? w.targetId;
-    const toggle = w.state === 'inactive' ? connector.deactivate.bind(connector) : w.state === 'active' ? connector.activate?.bind(connector) : undefined;
-    if (!r.ok || !toggle || !targetId || r.action === 'created') {
+    const enabled = w.state === 'inactive' ? false : w.state === 'active' ? true : undefined;
+    if (!r.ok || !setEnabled || enabled === undefined || !targetId || r.action === 'created') {
       out.push(r);
       continue;
     }
     try {
-      const d = await toggle('users', targetId);
+      const d = await setEnabled('users', targetId, enabled);
       out.push(d.action === 'unchanged' ? r : { ...r, action: d.action });
     } catch (e) {
       out.push({ id: r.id, ok: false, error: e instanceof Error ? e.message : String(e) });

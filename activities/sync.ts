@@ -1,7 +1,8 @@
 // The sync activities: thin and idempotent. Each builds what it needs from the injected store and
 // connector cache; records travel source → store through staged pages (claim checks), never
 // through workflow history.
-import { canReadChanges, canReadPages, type Resource } from '../connectors/types';
+import { requireOp, type Connector } from '../connectors/framework/define';
+import { can } from '../connectors/framework/manifest';
 import { deletionHolds, reconcilableKinds } from '../pipeline/deletion-guard';
 import { readBatch, readChangesBatch } from '../pipeline/read-batch';
 import type { ApplyCounts, IdentityStore } from '../store/types';
@@ -20,6 +21,11 @@ export interface SyncDeps {
   /** This worker's own task queue: where a batch goes next when its cursor lives in this process. */
   workerQueue?: string;
 }
+
+type Resource = string;
+
+/** Deltas need every class of the run to have them; otherwise the run reads in full. */
+const hasDeltas = (c: Connector, classes: string[]) => classes.length > 0 && classes.every((cls) => can(c.manifest, cls, 'delta'));
 
 export function createSyncActivities({ store, connectors, workerQueue }: SyncDeps) {
   const log = (connector: string, runId: string | null, level: 'info' | 'warn' | 'error', message: string) =>
@@ -44,18 +50,19 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       return asActivity(a.connector, () => keepAlive(async () => {
         // A retried beginRun keeps the definition the run pinned the first time.
         const { def, connector } = await connectors.forRun(a.connector, a.runId);
-        if (!canReadPages(connector)) throw new Error(`connector ${a.connector} (${def.type}) cannot be read`);
-        const resources = def.sync.resources.filter((r) => connector.resources.includes(r));
+        const resources = def.sync.resources.filter((r) => can(connector.manifest, r, 'read'));
+        if (resources.length === 0) throw new Error(`connector ${a.connector} (${def.type}) can read none of ${def.sync.resources.join(', ')}`);
+        const deltas = hasDeltas(connector, resources);
         let mode = a.mode;
         let watermark: string | null = null;
         let why = '';
         if (mode === 'delta') {
-          watermark = canReadChanges(connector) ? await store.getWatermark(a.connector, DELTA_WATERMARK) : null;
-          if (!canReadChanges(connector)) why = ` (a ${def.type} connector has no delta reads)`;
+          watermark = deltas ? await store.getWatermark(a.connector, DELTA_WATERMARK) : null;
+          if (!deltas) why = ` (${resources.filter((r) => !can(connector.manifest, r, 'delta')).join(', ')} of a ${def.type} connector have no delta reads)`;
           else if (!watermark) why = ' (no watermark yet: the first run is a full one)';
           if (!watermark) mode = 'full';
         }
-        if (mode === 'full' && canReadChanges(connector)) watermark = await connector.currentWatermark();
+        if (mode === 'full' && deltas) watermark = await requireOp(connector, 'currentWatermark', 'read changes')(resources);
         const existing = await store.getRun(a.runId);
         await store.beginRun({ runId: a.runId, connector: a.connector, mode, trigger: a.trigger, definition: def });
         await dropAbandoned(a.connector, a.runId);
@@ -77,8 +84,8 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
     }): Promise<{ count: number; kept: number; nextCursor: string | null; incomplete: boolean; affinityQueue?: string }> {
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
-        if (!canReadPages(connector)) throw new Error(`connector ${a.connector} cannot be read`);
-        const batch = await keepAlive(() => readBatch(connector, mapper, a.resource, a.cursor, a, (_c, n) => heartbeat(n)));
+        const readPage = requireOp(connector, 'readPage', `read ${a.resource}`);
+        const batch = await keepAlive(() => readBatch({ ...connector, readPage }, mapper, a.resource, a.cursor, a, (_c, n) => heartbeat(n)));
         await store.stagePage(a.stageKey, a.connector, batch.page, a.runId);
         for (const w of batch.warnings) await log(a.connector, a.runId, 'warn', `${w.resource}: ${w.message}`);
         return {
@@ -103,9 +110,9 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
     }): Promise<{ count: number; nextCursor: string | null; watermark: string; incomplete: Resource[]; fullSyncRequired?: string }> {
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
-        if (!canReadChanges(connector)) throw new Error(`connector ${a.connector} has no delta reads`);
+        const readChanges = requireOp(connector, 'readChanges', 'read changes');
         const batch = await keepAlive(() =>
-          readChangesBatch(connector, mapper, a.resources, a.watermark, a.cursor, { maxRecords: a.maxRecords, maxMillis: a.maxMillis }, (_c, n) => heartbeat(n)),
+          readChangesBatch({ ...connector, readChanges }, mapper, a.resources, a.watermark, a.cursor, { maxRecords: a.maxRecords, maxMillis: a.maxMillis }, (_c, n) => heartbeat(n)),
         );
         if (batch.fullSyncRequired) {
           await log(a.connector, a.runId, 'warn', `delta not possible, running a full sync instead: ${batch.fullSyncRequired}`);
@@ -122,8 +129,9 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
      *  framework before that read, whatever watermark the connector returned with its refusal. */
     async takeWatermark(a: { connector: string; runId: string }): Promise<string | null> {
       return asActivity(a.connector, () => keepAlive(async () => {
-        const { connector } = await connectors.forRun(a.connector, a.runId);
-        return canReadChanges(connector) ? await connector.currentWatermark() : null;
+        const { def, connector } = await connectors.forRun(a.connector, a.runId);
+        const resources = def.sync.resources.filter((r) => can(connector.manifest, r, 'read'));
+        return hasDeltas(connector, resources) ? await requireOp(connector, 'currentWatermark', 'read changes')(resources) : null;
       }));
     },
 
@@ -157,8 +165,8 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
     }): Promise<{ held: boolean; deleted: number; reason?: string }> {
       // Counting and sweeping a million links can outlast the heartbeat timeout.
       return asActivity(a.connector, () => keepAlive(async () => {
-        const { def } = await connectors.forRun(a.connector, a.runId);
-        const decision = reconcilableKinds(a.resources, a.incomplete);
+        const { def, connector } = await connectors.forRun(a.connector, a.runId);
+        const decision = reconcilableKinds(connector.manifest, a.resources, a.incomplete);
         for (const s of decision.skipped) {
           await log(a.connector, a.runId, 'warn', `no ${s.kind} deletions in this run: ${s.reason}`);
         }

@@ -1,6 +1,6 @@
 // Connection tests run as an activity so the credentials are resolved where every other secret
 // is: inside a worker, never in the CLI or the REST server.
-import { canTest, type TestResult } from '../connectors/types';
+import type { TestResult } from '../connectors/types';
 import type { SyncDeps } from './sync';
 
 export function createTestActivities({ connectors }: Pick<SyncDeps, 'connectors'>) {
@@ -10,7 +10,7 @@ export function createTestActivities({ connectors }: Pick<SyncDeps, 'connectors'
       try {
         const { def, connector } = await connectors.get(a.connector);
         type = def.type;
-        if (!canTest(connector)) {
+        if (!connector.test) {
           return { status: 'failure', message: `a ${def.type} connector cannot test its connection`, details: { connectorType: def.type, usersFound: 0, groupsFound: 0, latency: 0 } };
         }
         return await connector.test();

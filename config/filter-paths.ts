@@ -1,9 +1,13 @@
-// Which attribute paths a SCIM filter reads, and whether the source's objects have them. A filter
-// on a path that never occurs (seed 000's `type.name` on Okta groups, whose `type` is a string)
-// is valid SCIM yet silently keeps nothing, so it earns a warning when the connector is created.
+// Which attribute paths a SCIM filter or a mapping reads, and whether the source's objects have
+// them. A filter on a path that never occurs (seed 000's `type.name` on Okta groups, whose `type`
+// is a string) is valid SCIM yet silently keeps nothing, and a mapping from such a path (seed 004's
+// `emails[0].value` on Okta's raw users) stores null on every row: both earn a warning when the
+// connector is created.
 
 import type { Filter } from 'scim2-parse-filter';
 import { parseFilter } from './filter';
+import { compileMappingEntry } from './mapping';
+import { parsePath } from './paths';
 
 export function filterAttributePaths(expr: string): string[] {
   const paths = new Set<string>();
@@ -54,4 +58,48 @@ export function knownLeafAbove(path: string, known: readonly string[]): string |
     if (known.some((k) => k.toLowerCase() === prefix.toLowerCase())) return prefix;
   }
   return undefined;
+}
+
+/** `emails[type eq "work"].value` → `emails.value`: the attribute names a path walks through. */
+export function attributePathOf(path: string): string {
+  return parsePath(path)
+    .filter((s): s is string => typeof s === 'string')
+    .join('.');
+}
+
+export interface MappingPathWarning {
+  /** The mapping key (target attribute). */
+  key: string;
+  /** The source path, after aliases, that the objects cannot have. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Mapping entries that read a path the resource's objects never carry, after the connector's path
+ * aliases (so `name.givenName` on Okta is checked as `profile.firstName`). `what` names the objects
+ * in the message ("okta users"). Values that do not compile are reported elsewhere, not here.
+ */
+export function unknownMappingPaths(
+  map: Readonly<Record<string, string>>,
+  known: readonly string[],
+  what: string,
+  aliases?: Readonly<Record<string, string>>,
+): MappingPathWarning[] {
+  const out: MappingPathWarning[] = [];
+  for (const [key, source] of Object.entries(map)) {
+    let paths: string[];
+    try {
+      paths = compileMappingEntry(key, source, { aliases }).paths();
+    } catch {
+      continue;
+    }
+    for (const path of paths) {
+      const attr = attributePathOf(path);
+      if (pathIsKnown(attr, known)) continue;
+      const shown = path === source ? path : `${path} (from ${source})`;
+      out.push({ key, path, message: `source path ${shown} does not occur on ${what}, so ${key} would be null on every row` });
+    }
+  }
+  return out;
 }

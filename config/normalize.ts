@@ -3,19 +3,19 @@
 
 import { hasReference } from './references';
 import type { ZodType } from 'zod';
-import { RESOURCES, type Resource } from '../connectors/types';
 import { parseDuration } from './duration';
 import { parseFilter } from './filter';
-import { filterAttributePaths, knownLeafAbove, pathIsKnown } from './filter-paths';
+import { filterAttributePaths, knownLeafAbove, pathIsKnown, unknownMappingPaths } from './filter-paths';
 import { documentIssues } from './guards';
-import { parsePath } from './paths';
+import { checkMappingValue } from './mapping';
+import { readProvisioning } from './provisioning';
 import { joinPath } from './references';
 import { showValue } from './secrets-policy';
-import { ConfigError, type ConfigIssue, type ConnectorDefinition, type ConnectorTypeRules, type ConnectorTypes } from './types';
+import { ConfigError, type ClassGroups, type ConfigIssue, type ConnectorDefinition, type ConnectorTypeRules, type ConnectorTypes } from './types';
 
 type Obj = Record<string, unknown>;
 
-const TOP_LEVEL = ['name', 'type', 'enabled', 'config', 'sync', 'mapping', 'filters', 'retryPolicy', 'webhooks', 'deletion', 'deletionThreshold', 'deletionLimit', 'approvalTimeout'];
+const TOP_LEVEL = ['name', 'type', 'enabled', 'config', 'sync', 'mapping', 'filters', 'retryPolicy', 'webhooks', 'deletion', 'deletionThreshold', 'deletionLimit', 'approvalTimeout', 'provisioning'];
 /** Options the seed-000 file nests under `config` although the options table lists them as common. */
 const COMMON_IN_CONFIG = ['sync', 'mapping', 'filters', 'retryPolicy', 'webhooks'] as const;
 // A name becomes part of workflow and schedule ids and of URLs (/webhooks/okta/<name>): no "/",
@@ -26,20 +26,22 @@ const SLUG = /^[a-z0-9](?:[a-z0-9_-]|\.(?!\.))*$/;
 const DISPLAY_NAME = /^[\p{L}\p{N}](?:[\p{L}\p{N} _-]|\.(?!\.))*$/u;
 const MIN_INTERVAL_MS = 60_000;
 const MAX_DURATION_MS = 30 * 24 * 3600_000;
-const RESOURCE_ALIASES: Record<string, Resource[]> = {
+/** Classes of a type without a manifest (tests' bare schemas): the Okta-shaped five. */
+const LEGACY_CLASSES: ClassGroups = {
   users: ['users'],
   groups: ['groups', 'memberships'],
   memberships: ['memberships'],
-  applications: ['apps', 'appUsers'],
   apps: ['apps', 'appUsers'],
   appUsers: ['appUsers'],
 };
+/** Names seed files use for a class under another name. */
+const CLASS_SYNONYMS: Record<string, string> = { applications: 'apps' };
 const MAPPING_KINDS = ['user', 'group', 'app'] as const;
 const FILTER_KINDS = ['users', 'groups', 'apps'] as const;
 
 export const DEFAULTS = {
   enabled: true,
-  sync: { mode: 'polling', interval: '15m', resources: [...RESOURCES], fullInterval: '24h' },
+  sync: { mode: 'polling', interval: '15m', resources: [] as string[], fullInterval: '24h' },
   retryPolicy: { maxAttempts: 3, backoff: 'exponential' },
   webhooks: { enabled: false, events: [] as string[] },
   deletionThreshold: 0.2,
@@ -141,7 +143,7 @@ export function normalizeWithWarnings(doc: unknown, file: string, types: Connect
   const rules = type ? rulesOf(types[type]) : undefined;
   const typeConfig = rules ? validateTypeConfig(rules.configSchema, config, issues) : config;
   const enabled = readBoolean(root.enabled, 'enabled', DEFAULTS.enabled, issues);
-  const sync = readSync(common.sync.value, common.sync.path, issues);
+  const sync = readSync(common.sync.value, common.sync.path, issues, rules?.classes ?? LEGACY_CLASSES);
   const mapping = readMapping(common.mapping.value, common.mapping.path, issues);
   if (attributeMapping !== undefined) {
     if (mapping.user) issues.add('config.attributeMapping', `given both at config.attributeMapping and ${common.mapping.path}.user; keep one`);
@@ -152,11 +154,16 @@ export function normalizeWithWarnings(doc: unknown, file: string, types: Connect
   }
   const filters = readFilters(common.filters.value, common.filters.path, issues);
   if (rules?.attributePaths) warnUnknownFilterPaths(filters, common.filters.path, rules.attributePaths, type!, issues);
+  if (rules?.attributePaths) {
+    const userPath = attributeMapping !== undefined && mapping.user ? 'config.attributeMapping' : `${common.mapping.path}.user`;
+    warnUnknownMappingPaths(mapping, userPath, common.mapping.path, rules, type!, issues);
+  }
   const retryPolicy = readRetryPolicy(common.retryPolicy.value, common.retryPolicy.path, issues);
   const webhooks = readWebhooks(common.webhooks.value, common.webhooks.path, rules, type, issues);
   const deletionThreshold = readDeletionThreshold(root, issues);
   const deletionLimit = readDeletionLimit(root, issues);
   const approvalTimeout = readDuration(root.approvalTimeout, 'approvalTimeout', DEFAULTS.approvalTimeout, issues);
+  const provisioning = readProvisioning(root.provisioning, name, (path, message) => issues.add(path, message));
 
   const hooksPath = common.webhooks.path;
   // A webhook endpoint without a shared secret would accept deliveries from anyone.
@@ -172,6 +179,7 @@ export function normalizeWithWarnings(doc: unknown, file: string, types: Connect
     definition: {
       name: name!, type: type!, enabled, config: typeConfig, sync, mapping, filters, retryPolicy, webhooks, deletionThreshold,
       deletionLimit, approvalTimeout: approvalTimeout.text, approvalTimeoutMs: approvalTimeout.ms,
+      ...(provisioning ? { provisioning } : {}),
     },
     warnings: issues.warnings,
   };
@@ -235,7 +243,7 @@ function readBoolean(value: unknown, path: string, fallback: boolean, issues: Is
   return fallback;
 }
 
-function readSync(value: unknown, path: string, issues: Issues): ConnectorDefinition['sync'] {
+function readSync(value: unknown, path: string, issues: Issues, classes: ClassGroups): ConnectorDefinition['sync'] {
   const sync = objectAt(value, path, issues, ['mode', 'interval', 'resources', 'fullInterval']) ?? {};
   let mode: 'polling' | 'webhook' = DEFAULTS.sync.mode;
   if (sync.mode !== undefined) {
@@ -263,25 +271,30 @@ function readSync(value: unknown, path: string, issues: Issues): ConnectorDefini
   }
   const full = readDuration(sync.fullInterval, `${path}.fullInterval`, DEFAULTS.sync.fullInterval, issues);
   return {
-    mode, interval, intervalMs, resources: readResources(sync.resources, `${path}.resources`, issues),
+    mode, interval, intervalMs, resources: readResources(sync.resources, `${path}.resources`, issues, classes),
     fullInterval: full.text, fullIntervalMs: full.ms,
   };
 }
 
-function readResources(value: unknown, path: string, issues: Issues): Resource[] {
-  const allowed = Object.keys(RESOURCE_ALIASES).join(', ');
-  if (value === undefined || value === null) return [...DEFAULTS.sync.resources];
+/** A class name brings the link classes below it (`groups` → groups and memberships); the
+ *  default is every class the type can read, in its manifest's order. */
+function readResources(value: unknown, path: string, issues: Issues, classes: ClassGroups): string[] {
+  const all = [...new Set(Object.values(classes).flat())];
+  const names = [...Object.keys(classes), ...Object.keys(CLASS_SYNONYMS).filter((k) => CLASS_SYNONYMS[k] in classes)];
+  const allowed = names.join(', ');
+  if (value === undefined || value === null) return all;
   if (!Array.isArray(value) || value.length === 0) {
     issues.add(path, `expected a non-empty list of resources (${allowed}), got ${showValue(value, path)}`);
-    return [...DEFAULTS.sync.resources];
+    return all;
   }
-  const chosen = new Set<Resource>();
+  const chosen = new Set<string>();
   value.forEach((item, i) => {
-    const expanded = typeof item === 'string' && Object.prototype.hasOwnProperty.call(RESOURCE_ALIASES, item) ? RESOURCE_ALIASES[item] : undefined;
+    const name = typeof item === 'string' ? (CLASS_SYNONYMS[item] ?? item) : undefined;
+    const expanded = name !== undefined && Object.prototype.hasOwnProperty.call(classes, name) ? classes[name] : undefined;
     if (expanded) expanded.forEach((r) => chosen.add(r));
     else issues.add(joinPath(path, i), `expected one of ${allowed}, got ${showValue(item, path)}`);
   });
-  return RESOURCES.filter((r) => chosen.has(r));
+  return all.filter((r) => chosen.has(r));
 }
 
 function readPathMap(value: unknown, path: string, issues: Issues): Record<string, string> | undefined {
@@ -295,7 +308,7 @@ function readPathMap(value: unknown, path: string, issues: Issues): Record<strin
       continue;
     }
     try {
-      parsePath(source);
+      checkMappingValue(source);
       out[target] = source;
     } catch (err) {
       issues.add(at, (err as Error).message);
@@ -429,6 +442,23 @@ function readDeletionLimit(root: Obj, issues: Issues): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
   issues.add('deletionLimit', `expected a whole number of at least 1 (rows of one kind a run may delete without approval), got ${showValue(value, 'deletionLimit')}`);
   return DEFAULTS.deletionLimit;
+}
+
+function warnUnknownMappingPaths(
+  mapping: ConnectorDefinition['mapping'],
+  userPath: string,
+  path: string,
+  rules: ConnectorTypeRules,
+  type: string,
+  issues: Issues,
+): void {
+  for (const [kind, resource] of [['user', 'users'], ['group', 'groups'], ['app', 'apps']] as const) {
+    const known = rules.attributePaths?.[resource];
+    const map = mapping[kind];
+    if (!known || !map) continue;
+    const at = kind === 'user' ? userPath : `${path}.${kind}`;
+    for (const w of unknownMappingPaths(map, known, `${type} ${resource}`, rules.pathAliases?.[resource])) issues.warn(joinPath(at, w.key), w.message);
+  }
 }
 
 function warnUnknownFilterPaths(

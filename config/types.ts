@@ -3,7 +3,6 @@
 // activities resolve them (config/references.ts), so nothing secret reaches history or the CLI.
 
 import type { ZodType } from 'zod';
-import type { Resource } from '../connectors/types';
 
 export interface ConnectorDefinition {
   name: string;
@@ -16,7 +15,8 @@ export interface ConnectorDefinition {
     /** As written ("15m"), and in milliseconds. */
     interval: string;
     intervalMs: number;
-    resources: Resource[];
+    /** Object and link classes of the type's manifest to read, objects first. */
+    resources: string[];
     /** A scheduled run becomes a full run when the last successful full run is older than this
      *  (deletions that deltas cannot see are found by full runs). As written ("24h"), and in ms. */
     fullInterval: string;
@@ -44,9 +44,16 @@ export interface ConnectorTypeRules {
   configSchema: ZodType;
   /** Event types the source sends; `aliases` maps a documented name to the source's own. */
   eventTypes?: { known: readonly string[]; aliases: Readonly<Record<string, string>> };
-  /** Attribute paths of each resource's source objects; `profile.*` allows anything below. */
-  attributePaths?: Partial<Record<'users' | 'groups' | 'apps', readonly string[]>>;
+  /** Attribute paths of each class's source objects; `profile.*` allows anything below. */
+  attributePaths?: Readonly<Record<string, readonly string[]>>;
+  /** Other names a mapping may use for each class's source paths (Okta's SCIM view), by class. */
+  pathAliases?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The classes `sync.resources` may name, each with the classes it brings (from the manifest). */
+  classes?: ClassGroups;
 }
+
+/** `groups` → [groups, memberships]: a class name and the classes read with it. */
+export type ClassGroups = Readonly<Record<string, readonly string[]>>;
 
 /** Per type: its rules, or only its config schema (types without more to say, tests). */
 export type ConnectorTypes = Record<string, ZodType | ConnectorTypeRules>;

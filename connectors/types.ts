@@ -1,12 +1,11 @@
-// The one Connector contract (after ConnId's SPI): a connector implements only the
-// capabilities it has, and the framework asks before it calls.
+// What connectors return: records as the source said them, read results and warnings. The
+// operations themselves are framework/spi.ts, the classes and capabilities framework/manifest.ts.
 
-/** What a source can be read for. Object resources hold identities; link resources join them. */
-export type Resource = 'users' | 'groups' | 'memberships' | 'apps' | 'appUsers';
-export const RESOURCES: readonly Resource[] = ['users', 'groups', 'memberships', 'apps', 'appUsers'];
-export type ObjectResource = 'users' | 'groups' | 'apps';
-export type LinkResource = 'memberships' | 'appUsers';
-export const isLinkResource = (r: Resource): r is LinkResource => r === 'memberships' || r === 'appUsers';
+/** An object or link class name from the connector's manifest (`users`, `groups`,
+ *  `memberships`, `workers`, …). What each is, and what can be done with it, is the manifest's. */
+export type Resource = string;
+export type ObjectResource = string;
+export type LinkResource = string;
 
 /** One object exactly as the source returned it; mapping and filters run on `raw` later. */
 export interface SourceObject {
@@ -81,51 +80,4 @@ export interface TestResult {
   details: { connectorType: string; usersFound: number; groupsFound: number; latency: number };
 }
 
-export interface ReadsPages {
-  readPage(resource: Resource, cursor: string | null): Promise<ReadPageResult>;
-}
-export interface ReadsChanges {
-  /** A watermark for "now", taken before a full read starts, so a delta after it misses nothing. */
-  currentWatermark(): Promise<string>;
-  readChanges(resources: Resource[], watermark: string, cursor: string | null): Promise<ChangesResult>;
-}
-export interface ReadsById {
-  /** null when the object does not exist (any more). */
-  getById(resource: ObjectResource, id: string): Promise<SourceObject | null>;
-  /** Current children of one parent, for link re-fetches after a webhook event. */
-  getLinks?(resource: LinkResource, parentId: string): Promise<SourceLink[]>;
-}
-export interface TestsConnection {
-  test(): Promise<TestResult>;
-}
-
-/** Projection target: identities from the store written to another directory. */
-export interface WriteObject {
-  id: string; // store external id of the identity being projected
-  attributes: Record<string, unknown>;
-}
-export interface WriteResult { targetId: string; action: 'created' | 'updated' | 'moved' | 'unchanged' | 'activated' | 'deactivated' | 'deleted' }
-export interface Writes {
-  create(resource: ObjectResource, obj: WriteObject): Promise<WriteResult>;
-  update(resource: ObjectResource, targetId: string, obj: WriteObject): Promise<WriteResult>;
-  deactivate(resource: ObjectResource, targetId: string): Promise<WriteResult>;
-  /** Re-enables a disabled object (optional: a target without accounts to disable has none). */
-  activate?(resource: ObjectResource, targetId: string): Promise<WriteResult>;
-  delete(resource: ObjectResource, targetId: string): Promise<WriteResult>;
-  addMember(groupTargetId: string, memberTargetId: string): Promise<void>;
-  removeMember(groupTargetId: string, memberTargetId: string): Promise<void>;
-}
-
-export interface Connector extends Partial<ReadsPages & ReadsChanges & ReadsById & TestsConnection & Writes> {
-  readonly type: string;
-  /** Resources this connector can read. */
-  readonly resources: readonly Resource[];
-  close(): Promise<void>;
-}
-
-export const canReadPages = (c: Connector): c is Connector & ReadsPages => typeof c.readPage === 'function';
-export const canReadChanges = (c: Connector): c is Connector & ReadsChanges =>
-  typeof c.readChanges === 'function' && typeof c.currentWatermark === 'function';
-export const canReadById = (c: Connector): c is Connector & ReadsById => typeof c.getById === 'function';
-export const canTest = (c: Connector): c is Connector & TestsConnection => typeof c.test === 'function';
-export const canWrite = (c: Connector): c is Connector & Writes => typeof c.create === 'function';
+export type { Connector, ConnectorType } from './framework/define';

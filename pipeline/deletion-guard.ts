@@ -1,9 +1,8 @@
 // Deletions after a full run are where sync tools hurt people: a partial read, an under-scoped
 // token or an empty answer after an error would "delete" a directory. The guard decides which
 // kinds may be reconciled and when a person has to approve first.
-import type { LinkResource, ObjectResource, Resource } from '../connectors/types';
+import { kindOf, parentOf, type Manifest } from '../connectors/framework/manifest';
 import type { DeletionCandidates, LinkKind, ObjectKind } from '../store/types';
-import { LINK_PARENT, kindOf } from './kinds';
 
 export interface GuardDecision {
   /** Kinds whose unseen rows may be deleted now. */
@@ -12,17 +11,18 @@ export interface GuardDecision {
   skipped: { kind: ObjectKind | LinkKind; reason: string }[];
 }
 
-export function reconcilableKinds(resources: Resource[], incomplete: Resource[]): GuardDecision {
+/** A link class is trusted as complete only when its parent class was read completely too. */
+export function reconcilableKinds(manifest: Manifest, resources: string[], incomplete: string[]): GuardDecision {
   const kinds: (ObjectKind | LinkKind)[] = [];
   const skipped: GuardDecision['skipped'] = [];
   for (const r of resources) {
-    const parent = r === 'memberships' || r === 'appUsers' ? LINK_PARENT[r as LinkResource] : undefined;
+    const parent = parentOf(manifest, r);
     if (incomplete.includes(r)) {
-      skipped.push({ kind: kindOf(r), reason: `the ${r} read was incomplete` });
-    } else if (parent && (incomplete.includes(parent) || !resources.includes(parent as ObjectResource))) {
-      skipped.push({ kind: kindOf(r), reason: `the ${parent} read was incomplete or not part of this run` });
+      skipped.push({ kind: kindOf(manifest, r), reason: `the ${r} read was incomplete` });
+    } else if (parent && (incomplete.includes(parent) || !resources.includes(parent))) {
+      skipped.push({ kind: kindOf(manifest, r), reason: `the ${parent} read was incomplete or not part of this run` });
     } else {
-      kinds.push(kindOf(r));
+      kinds.push(kindOf(manifest, r));
     }
   }
   return { kinds, skipped };

@@ -1,35 +1,36 @@
 // Mapping and filters are data compiled from the connector definition, applied to raw source
 // records on their way to the store. Connectors never map; they return what the source said.
-import { compileFilter } from '../config/filter';
-import { compileMapping } from '../config/mapping';
+// Which classes exist, which store kind each lands as and its default mapping and path aliases
+// are the connector's manifest's.
+import { compileFilter, type RecordFilter } from '../config/filter';
+import { compileMapping, type CompiledMapping } from '../config/mapping';
 import type { ConnectorDefinition } from '../config/types';
-import type { ObjectResource, SourceLink, SourceRecord } from '../connectors/types';
+import { linkKindOf, type Manifest } from '../connectors/framework/manifest';
+import type { SourceLink, SourceRecord } from '../connectors/types';
 import type { StagedLink, StagedObject, StagedPage } from '../store/types';
-import { LINK_KIND, OBJECT_KIND } from './kinds';
 
-export type DefaultMappings = Partial<Record<'user' | 'group' | 'app', Record<string, string>>>;
-
+/** Store attribute → source path, per store kind (`user`, `group`, `app`). */
+export type DefaultMappings = Partial<Record<string, Record<string, string>>>;
 
 export interface RecordMapper {
   /** Full runs: records outside the filter are simply not seen (and so deleted at the end).
    *  Delta runs: a changed record that left the filter's scope is deleted now. */
   toStaged(records: SourceRecord[], mode: 'full' | 'delta'): StagedPage;
   toLink(link: SourceLink): StagedLink;
+  /** The compiled mapping of one object class (coverage checks name its entries). */
+  mappingOf(cls: string): CompiledMapping | undefined;
 }
 
-export function createRecordMapper(def: ConnectorDefinition, defaults: DefaultMappings): RecordMapper {
-  const mappers = {
-    users: compileMapping(def.mapping.user, defaults.user ?? {}),
-    groups: compileMapping(withoutMembers(def.mapping.group), defaults.group ?? {}),
-    apps: compileMapping(def.mapping.app, defaults.app ?? {}),
-  };
-  const filters = {
-    users: compileFilter(def.filters.users),
-    groups: compileFilter(def.filters.groups),
-    apps: compileFilter(def.filters.apps),
-  };
+export function createRecordMapper(def: ConnectorDefinition, manifest: Manifest): RecordMapper {
+  const classes = new Map<string, { kind: StagedObject['kind']; map: CompiledMapping; keep: RecordFilter }>();
+  for (const [cls, spec] of Object.entries(manifest.objectClasses)) {
+    const written = (def.mapping as Record<string, Record<string, string> | undefined>)[spec.kind];
+    const map = compileMapping(spec.kind === 'group' ? withoutMembers(written) : written, { ...(spec.defaultMapping ?? {}) }, { aliases: spec.pathAliases });
+    const keep = compileFilter((def.filters as Record<string, string[] | undefined>)[cls]);
+    classes.set(cls, { kind: spec.kind, map, keep });
+  }
   const toLink = (l: SourceLink): StagedLink => ({
-    kind: LINK_KIND[l.resource],
+    kind: linkKindOf(manifest, l.resource),
     parent: l.parentId,
     child: l.childId,
     childKind: l.childKind,
@@ -37,6 +38,7 @@ export function createRecordMapper(def: ConnectorDefinition, defaults: DefaultMa
   });
   return {
     toLink,
+    mappingOf: (cls) => classes.get(cls)?.map,
     toStaged(records, mode) {
       const page: StagedPage = { objects: [], links: [], deletions: [], linkSets: [] };
       for (const rec of records) {
@@ -44,20 +46,20 @@ export function createRecordMapper(def: ConnectorDefinition, defaults: DefaultMa
           page.links.push(toLink(rec));
           continue;
         }
-        const resource: ObjectResource = rec.resource;
-        if (!filters[resource](rec.raw)) {
-          if (mode === 'delta') page.deletions.push({ kind: OBJECT_KIND[resource], id: rec.id });
+        const c = classes.get(rec.resource);
+        if (!c) throw new Error(`connector type ${manifest.type} returned an object of class "${rec.resource}", which its manifest does not declare`);
+        if (!c.keep(rec.raw)) {
+          if (mode === 'delta') page.deletions.push({ kind: c.kind, id: rec.id });
           continue;
         }
-        const obj: StagedObject = {
-          kind: OBJECT_KIND[resource],
+        page.objects.push({
+          kind: c.kind,
           // The source's immutable id stays the external id whatever the mapping says, so links
           // (memberships name users by that id) always join.
           id: rec.id,
-          attrs: mappers[resource].map(rec.raw),
+          attrs: c.map.map(rec.raw),
           updatedAt: rec.updatedAt ?? null,
-        };
-        page.objects.push(obj);
+        });
       }
       return page;
     },

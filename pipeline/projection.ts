@@ -1,11 +1,19 @@
 // What a store identity means to a projection target: live, inactive or deleted, and a hash of
 // everything that decides what gets written, so a re-run writes only identities that changed.
 import { createHash } from 'node:crypto';
-import type { ProjectionItem } from '../connectors/ldap';
 import { stableStringify } from '../store/stable-json';
 import type { ExportedLink, ExportedObject, ProjectionRecord } from '../store/types';
 
 export type ProjectionState = 'active' | 'inactive' | 'deleted';
+
+/** One identity to write: its store attributes and, when projected before, its target id. */
+export interface ProjectionItem {
+  id: string;
+  /** Known target id: update (or delete when `deleted`); absent: create. */
+  targetId?: string | null;
+  attributes: Record<string, unknown>;
+  deleted?: boolean;
+}
 
 /** Okta statuses in which the person may not sign in. Other sources map a boolean `active`. */
 const INACTIVE_STATUSES = new Set(['DEPROVISIONED', 'SUSPENDED']);

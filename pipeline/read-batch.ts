@@ -1,8 +1,10 @@
 // One activity's worth of source reading: several source pages, bounded by records and time, so
 // throughput is not capped by the server's activity rate, and a retry redoes only one batch.
-import type { Connector, ReadsChanges, ReadsPages, ReadWarning, Resource } from '../connectors/types';
+import type { Connector } from '../connectors/framework/define';
+import { linkKindOf, objectKindOf } from '../connectors/framework/manifest';
+import type { ConnectorOps } from '../connectors/framework/spi';
+import type { ReadWarning } from '../connectors/types';
 import type { StagedPage } from '../store/types';
-import { LINK_KIND, OBJECT_KIND } from './kinds';
 import type { RecordMapper } from './mapper';
 
 export interface BatchLimits {
@@ -22,9 +24,9 @@ export interface Batch {
 }
 
 export async function readBatch(
-  connector: Connector & ReadsPages,
+  connector: Connector & Required<Pick<ConnectorOps, 'readPage'>>,
   mapper: RecordMapper,
-  resource: Resource,
+  resource: string,
   cursor: string | null,
   limits: BatchLimits,
   onPage?: (cursor: string | null, count: number) => void,
@@ -54,9 +56,9 @@ export interface ChangesBatch extends Batch {
 }
 
 export async function readChangesBatch(
-  connector: Connector & ReadsChanges,
+  connector: Connector & Required<Pick<ConnectorOps, 'readChanges'>>,
   mapper: RecordMapper,
-  resources: Resource[],
+  resources: string[],
   watermark: string,
   cursor: string | null,
   limits: BatchLimits,
@@ -74,9 +76,9 @@ export async function readChangesBatch(
       return { page, count, kept: 0, nextCursor: null, warnings, watermark: res.watermark, fullSyncRequired: res.fullSyncRequired };
     }
     append(page, mapper.toStaged(res.records, 'delta'));
-    for (const d of res.deletions) page.deletions.push({ kind: OBJECT_KIND[d.resource], id: d.id });
+    for (const d of res.deletions) page.deletions.push({ kind: objectKindOf(connector.manifest, d.resource), id: d.id });
     for (const ls of res.linkSets) {
-      page.linkSets.push({ kind: LINK_KIND[ls.resource], parent: ls.parentId, links: ls.links.map(mapper.toLink) });
+      page.linkSets.push({ kind: linkKindOf(connector.manifest, ls.resource), parent: ls.parentId, links: ls.links.map(mapper.toLink) });
     }
     count += res.records.length + res.deletions.length + res.linkSets.reduce((n, s) => n + s.links.length, 0);
     warnings.push(...res.warnings);

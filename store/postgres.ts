@@ -16,6 +16,10 @@ import type {
   LinkKind,
   ObjectKind,
   ProjectionRecord,
+  PushPlanPage,
+  PushStateRecord,
+  QuarantineRecord,
+  QuarantineStatus,
   RunLogEntry,
   RunMode,
   RunRecord,
@@ -687,7 +691,191 @@ export class PostgresStore implements IdentityStore {
     for (const r of rows) out[r.kind] = r.n;
     return out;
   }
+
+  async getObjects(connector: string, kind: ObjectKind, ids: string[], opts: { includeDeleted: boolean }): Promise<ExportedObject[]> {
+    if (ids.length === 0) return [];
+    const live = opts.includeDeleted ? '' : 'AND deleted_at IS NULL';
+    const { rows } = await this.pool.query<{ external_id: string; attributes: Record<string, unknown>; deleted_at: Date | null }>(
+      `SELECT external_id, attributes, deleted_at FROM objects
+       WHERE connector = $1 AND kind = $2 AND external_id = ANY($3::text[]) ${live} ORDER BY external_id`,
+      [connector, kind, ids],
+    );
+    return rows.map((r) => ({ id: r.external_id, attributes: r.attributes, ...(opts.includeDeleted ? { deletedAt: iso(r.deleted_at) } : {}) }));
+  }
+
+  // ---- push state, quarantine, plans ----
+
+  async getPushStates(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<PushStateRecord[]> {
+    if (sourceIds.length === 0) return [];
+    const { rows } = await this.pool.query<PushStateRow>(
+      `SELECT * FROM push_state WHERE target = $1 AND source = $2 AND kind = $3 AND source_id = ANY($4::text[]) ORDER BY source_id`,
+      [target, source, kind, sourceIds],
+    );
+    return rows.map((r) => ({
+      target: r.target,
+      source: r.source,
+      kind: r.kind,
+      sourceId: r.source_id,
+      targetId: r.target_id,
+      attributes: r.attributes,
+      enabled: r.enabled,
+      members: r.members,
+      hash: r.hash,
+      pushedAt: r.pushed_at.toISOString(),
+    }));
+  }
+
+  async savePushStates(rows: Omit<PushStateRecord, 'pushedAt'>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const unique = [...new Map(rows.map((r) => [JSON.stringify([r.target, r.source, r.kind, r.sourceId]), r])).values()];
+    const col = <T>(f: (r: Omit<PushStateRecord, 'pushedAt'>) => T) => unique.map(f);
+    await this.pool.query(
+      `INSERT INTO push_state (target, source, kind, source_id, target_id, attributes, enabled, members, hash, pushed_at)
+       SELECT t.target, t.source, t.kind, t.source_id, t.target_id, t.attributes::jsonb, t.enabled, t.members::jsonb, t.hash, now()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[])
+         AS t(target, source, kind, source_id, target_id, attributes, enabled, members, hash)
+       ON CONFLICT (target, source, kind, source_id) DO UPDATE SET target_id = excluded.target_id,
+         attributes = excluded.attributes, enabled = excluded.enabled, members = excluded.members,
+         hash = excluded.hash, pushed_at = excluded.pushed_at`,
+      [
+        col((r) => r.target), col((r) => r.source), col((r) => r.kind), col((r) => r.sourceId), col((r) => r.targetId),
+        col((r) => JSON.stringify(r.attributes)), col((r) => r.enabled), col((r) => (r.members == null ? null : JSON.stringify(r.members))), col((r) => r.hash),
+      ],
+    );
+  }
+
+  async deletePushStates(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<number> {
+    if (sourceIds.length === 0) return 0;
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM push_state WHERE target = $1 AND source = $2 AND kind = $3 AND source_id = ANY($4::text[])',
+      [target, source, kind, sourceIds],
+    );
+    return rowCount ?? 0;
+  }
+
+  async countPushStates(target: string, source: string): Promise<{ user: number; group: number; membership: number }> {
+    const { rows } = await this.pool.query<{ kind: string; n: number; m: number }>(
+      `SELECT kind, count(*)::int AS n, coalesce(sum(jsonb_array_length(members)), 0)::int AS m FROM push_state
+       WHERE target = $1 AND source = $2 GROUP BY kind`,
+      [target, source],
+    );
+    const out = { user: 0, group: 0, membership: 0 };
+    for (const r of rows) {
+      if (r.kind === 'user' || r.kind === 'group') out[r.kind] = r.n;
+      out.membership += r.m;
+    }
+    return out;
+  }
+
+  async quarantine(rows: { target: string; source: string; kind: ObjectKind; sourceId: string; error: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const unique = [...new Map(rows.map((r) => [JSON.stringify([r.target, r.source, r.kind, r.sourceId]), r])).values()];
+    const col = (f: (r: (typeof rows)[number]) => string) => unique.map(f);
+    await this.pool.query(
+      `INSERT INTO push_quarantine AS q (target, source, kind, source_id, error, attempts, first_failed_at, last_failed_at, status)
+       SELECT t.*, 1, now(), now(), 'held' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(target, source, kind, source_id, error)
+       ON CONFLICT (target, source, kind, source_id) DO UPDATE SET error = excluded.error,
+         attempts = q.attempts + 1, last_failed_at = excluded.last_failed_at, status = 'held'`,
+      [col((r) => r.target), col((r) => r.source), col((r) => r.kind), col((r) => r.sourceId), col((r) => r.error)],
+    );
+  }
+
+  async clearQuarantine(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<number> {
+    if (sourceIds.length === 0) return 0;
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM push_quarantine WHERE target = $1 AND source = $2 AND kind = $3 AND source_id = ANY($4::text[])',
+      [target, source, kind, sourceIds],
+    );
+    return rowCount ?? 0;
+  }
+
+  async listQuarantine(target: string, opts: { sourceIds?: string[] } = {}): Promise<QuarantineRecord[]> {
+    const { rows } = await this.pool.query<QuarantineRow>(
+      `SELECT * FROM push_quarantine WHERE target = $1 AND ($2::text[] IS NULL OR source_id = ANY($2::text[]))
+       ORDER BY first_failed_at, kind, source_id`,
+      [target, opts.sourceIds ?? null],
+    );
+    return rows.map((r) => ({
+      target: r.target,
+      source: r.source,
+      kind: r.kind,
+      sourceId: r.source_id,
+      error: r.error,
+      attempts: r.attempts,
+      firstFailedAt: r.first_failed_at.toISOString(),
+      lastFailedAt: r.last_failed_at.toISOString(),
+      status: r.status,
+    }));
+  }
+
+  async setQuarantineStatus(target: string, status: QuarantineStatus, sourceIds?: string[]): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      'UPDATE push_quarantine SET status = $2 WHERE target = $1 AND ($3::text[] IS NULL OR source_id = ANY($3::text[]))',
+      [target, status, sourceIds ?? null],
+    );
+    return rowCount ?? 0;
+  }
+
+  async dropQuarantine(target: string, sourceIds?: string[]): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM push_quarantine WHERE target = $1 AND ($2::text[] IS NULL OR source_id = ANY($2::text[]))',
+      [target, sourceIds ?? null],
+    );
+    return rowCount ?? 0;
+  }
+
+  async savePushPlanPage(p: Omit<PushPlanPage, 'createdAt'>): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO push_plans (run_id, seq, target, kind, plan, created_at) VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (run_id, seq) DO UPDATE SET target = excluded.target, kind = excluded.kind, plan = excluded.plan`,
+      [p.runId, p.seq, p.target, p.kind, JSON.stringify(p.plan)],
+    );
+  }
+
+  async getPushPlanPage(runId: string, seq: number): Promise<PushPlanPage | null> {
+    const { rows } = await this.pool.query<PushPlanRow>('SELECT * FROM push_plans WHERE run_id = $1 AND seq = $2', [runId, seq]);
+    return rows[0] ? toPushPlan(rows[0]) : null;
+  }
+
+  async listPushPlanPages(runId: string): Promise<PushPlanPage[]> {
+    const { rows } = await this.pool.query<PushPlanRow>('SELECT * FROM push_plans WHERE run_id = $1 ORDER BY seq', [runId]);
+    return rows.map(toPushPlan);
+  }
+
+  async dropPushPlans(target: string, runId: string, olderThan?: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      'DELETE FROM push_plans WHERE run_id = $2 OR ($3::timestamptz IS NOT NULL AND target = $1 AND created_at < $3::timestamptz)',
+      [target, runId, olderThan ?? null],
+    );
+    return rowCount ?? 0;
+  }
 }
+
+interface PushStateRow {
+  target: string;
+  source: string;
+  kind: ObjectKind;
+  source_id: string;
+  target_id: string;
+  attributes: Record<string, unknown>;
+  enabled: boolean;
+  members: string[] | null;
+  hash: string;
+  pushed_at: Date;
+}
+interface QuarantineRow {
+  target: string;
+  source: string;
+  kind: ObjectKind;
+  source_id: string;
+  error: string;
+  attempts: number;
+  first_failed_at: Date;
+  last_failed_at: Date;
+  status: QuarantineStatus;
+}
+interface PushPlanRow { run_id: string; seq: number; target: string; kind: ObjectKind; plan: string; created_at: Date }
+const toPushPlan = (r: PushPlanRow): PushPlanPage => ({ runId: r.run_id, seq: r.seq, target: r.target, kind: r.kind, plan: JSON.parse(r.plan) as unknown, createdAt: r.created_at.toISOString() });
 
 /** A live row the run did not see and nothing has written since the run began. */
 function unseen(runIdParam: string, startSeqParam: string): string {

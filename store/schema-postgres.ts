@@ -116,4 +116,43 @@ CREATE TABLE IF NOT EXISTS projections (
   updated_at  timestamptz NOT NULL,
   PRIMARY KEY (target, source, kind, source_id)
 );
+
+-- Push state, quarantine and plans: see schema-sqlite.ts.
+CREATE TABLE IF NOT EXISTS push_state (
+  target      text COLLATE "C" NOT NULL,
+  source      text COLLATE "C" NOT NULL,
+  kind        text COLLATE "C" NOT NULL,
+  source_id   text COLLATE "C" NOT NULL,
+  target_id   text NOT NULL,
+  attributes  jsonb NOT NULL,
+  enabled     boolean NOT NULL,
+  members     jsonb,
+  hash        text NOT NULL,
+  pushed_at   timestamptz NOT NULL,
+  PRIMARY KEY (target, source, kind, source_id)
+);
+
+CREATE TABLE IF NOT EXISTS push_quarantine (
+  target           text COLLATE "C" NOT NULL,
+  source           text COLLATE "C" NOT NULL,
+  kind             text COLLATE "C" NOT NULL,
+  source_id        text COLLATE "C" NOT NULL,
+  error            text NOT NULL,
+  attempts         integer NOT NULL,
+  first_failed_at  timestamptz NOT NULL,
+  last_failed_at   timestamptz NOT NULL,
+  status           text NOT NULL,
+  PRIMARY KEY (target, source, kind, source_id)
+);
+
+CREATE TABLE IF NOT EXISTS push_plans (
+  run_id      text NOT NULL,
+  seq         integer NOT NULL,
+  target      text COLLATE "C" NOT NULL,
+  kind        text NOT NULL,
+  plan        text NOT NULL,
+  created_at  timestamptz NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS push_plans_by_target ON push_plans (target, created_at);
 `;

@@ -114,6 +114,50 @@ CREATE TABLE IF NOT EXISTS projections (
   updated_at  TEXT NOT NULL,
   PRIMARY KEY (target, source, kind, source_id)
 ) WITHOUT ROWID;
+
+-- Push state: per target and source identity, the target object it became, the target
+-- attributes last written (the "before" of the next plan), whether it is enabled and, for groups,
+-- the members this push added (source references), so removals never touch hand-added members.
+CREATE TABLE IF NOT EXISTS push_state (
+  target      TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  source_id   TEXT NOT NULL,
+  target_id   TEXT NOT NULL,
+  attributes  TEXT NOT NULL,
+  enabled     INTEGER NOT NULL,
+  members     TEXT,
+  hash        TEXT NOT NULL,
+  pushed_at   TEXT NOT NULL,
+  PRIMARY KEY (target, source, kind, source_id)
+) WITHOUT ROWID;
+
+-- Objects a target refused, with its error: retried by the next push, listed, released or dropped.
+CREATE TABLE IF NOT EXISTS push_quarantine (
+  target           TEXT NOT NULL,
+  source           TEXT NOT NULL,
+  kind             TEXT NOT NULL,
+  source_id        TEXT NOT NULL,
+  error            TEXT NOT NULL,
+  attempts         INTEGER NOT NULL,
+  first_failed_at  TEXT NOT NULL,
+  last_failed_at   TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  PRIMARY KEY (target, source, kind, source_id)
+) WITHOUT ROWID;
+
+-- A push's plan, one row per planned page (the claim check of a push): the apply reads back
+-- exactly what was planned (and, when held, approved); a dry run's rows are what it prints.
+CREATE TABLE IF NOT EXISTS push_plans (
+  run_id      TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  target      TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  plan        TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS push_plans_by_target ON push_plans (target, created_at);
 `;
 
 /** Columns added after the first release: databases created before them get them on migrate. */

@@ -17,6 +17,10 @@ import type {
   LinkKind,
   ObjectKind,
   ProjectionRecord,
+  PushPlanPage,
+  PushStateRecord,
+  QuarantineRecord,
+  QuarantineStatus,
   RunLogEntry,
   RunMode,
   RunRecord,
@@ -627,7 +631,186 @@ export class SqliteStore implements IdentityStore {
     }
     return out;
   }
+
+  async getObjects(connector: string, kind: ObjectKind, ids: string[], opts: { includeDeleted: boolean }): Promise<ExportedObject[]> {
+    if (ids.length === 0) return [];
+    const live = opts.includeDeleted ? '' : 'AND deleted_at IS NULL';
+    const rows = this.sql(
+      `SELECT external_id, attributes, deleted_at FROM objects
+       WHERE connector = ? AND kind = ? AND external_id IN (SELECT value FROM json_each(?)) ${live} ORDER BY external_id`,
+    ).all(connector, kind, JSON.stringify(ids)) as { external_id: string; attributes: string; deleted_at: string | null }[];
+    return rows.map((r) => ({
+      id: r.external_id,
+      attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+      ...(opts.includeDeleted ? { deletedAt: r.deleted_at } : {}),
+    }));
+  }
+
+  // ---- push state, quarantine, plans ----
+
+  async getPushStates(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<PushStateRecord[]> {
+    if (sourceIds.length === 0) return [];
+    const rows = this.sql(
+      `SELECT * FROM push_state
+       WHERE target = ? AND source = ? AND kind = ? AND source_id IN (SELECT value FROM json_each(?))
+       ORDER BY source_id`,
+    ).all(target, source, kind, JSON.stringify(sourceIds)) as PushStateRow[];
+    return rows.map(toPushState);
+  }
+
+  async savePushStates(rows: Omit<PushStateRecord, 'pushedAt'>[]): Promise<void> {
+    const upsert = this.sql(
+      `INSERT INTO push_state (target, source, kind, source_id, target_id, attributes, enabled, members, hash, pushed_at)
+       VALUES (@target, @source, @kind, @sourceId, @targetId, @attributes, @enabled, @members, @hash, @now)
+       ON CONFLICT (target, source, kind, source_id) DO UPDATE SET target_id = excluded.target_id,
+         attributes = excluded.attributes, enabled = excluded.enabled, members = excluded.members,
+         hash = excluded.hash, pushed_at = excluded.pushed_at`,
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) {
+        upsert.run({
+          target: r.target, source: r.source, kind: r.kind, sourceId: r.sourceId, targetId: r.targetId,
+          attributes: JSON.stringify(r.attributes), enabled: r.enabled ? 1 : 0,
+          members: r.members == null ? null : JSON.stringify(r.members), hash: r.hash, now,
+        });
+      }
+    })();
+  }
+
+  async deletePushStates(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<number> {
+    if (sourceIds.length === 0) return 0;
+    return this.sql(
+      `DELETE FROM push_state WHERE target = ? AND source = ? AND kind = ? AND source_id IN (SELECT value FROM json_each(?))`,
+    ).run(target, source, kind, JSON.stringify(sourceIds)).changes;
+  }
+
+  async countPushStates(target: string, source: string): Promise<{ user: number; group: number; membership: number }> {
+    const rows = this.sql(
+      `SELECT kind, count(*) AS n, coalesce(sum(json_array_length(members)), 0) AS m FROM push_state
+       WHERE target = ? AND source = ? GROUP BY kind`,
+    ).all(target, source) as { kind: string; n: number; m: number }[];
+    const out = { user: 0, group: 0, membership: 0 };
+    for (const r of rows) {
+      if (r.kind === 'user' || r.kind === 'group') out[r.kind] = r.n;
+      out.membership += r.m;
+    }
+    return out;
+  }
+
+  async quarantine(rows: { target: string; source: string; kind: ObjectKind; sourceId: string; error: string }[]): Promise<void> {
+    const upsert = this.sql(
+      `INSERT INTO push_quarantine (target, source, kind, source_id, error, attempts, first_failed_at, last_failed_at, status)
+       VALUES (@target, @source, @kind, @sourceId, @error, 1, @now, @now, 'held')
+       ON CONFLICT (target, source, kind, source_id) DO UPDATE SET error = excluded.error,
+         attempts = push_quarantine.attempts + 1, last_failed_at = excluded.last_failed_at, status = 'held'`,
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run({ ...r, now });
+    })();
+  }
+
+  async clearQuarantine(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<number> {
+    if (sourceIds.length === 0) return 0;
+    return this.sql(
+      `DELETE FROM push_quarantine WHERE target = ? AND source = ? AND kind = ? AND source_id IN (SELECT value FROM json_each(?))`,
+    ).run(target, source, kind, JSON.stringify(sourceIds)).changes;
+  }
+
+  async listQuarantine(target: string, opts: { sourceIds?: string[] } = {}): Promise<QuarantineRecord[]> {
+    const only = opts.sourceIds ? 'AND source_id IN (SELECT value FROM json_each(@ids))' : '';
+    const rows = this.sql(
+      `SELECT * FROM push_quarantine WHERE target = @target ${only} ORDER BY first_failed_at, kind, source_id`,
+    ).all({ target, ...(opts.sourceIds ? { ids: JSON.stringify(opts.sourceIds) } : {}) }) as QuarantineRow[];
+    return rows.map(toQuarantine);
+  }
+
+  async setQuarantineStatus(target: string, status: QuarantineStatus, sourceIds?: string[]): Promise<number> {
+    const only = sourceIds ? 'AND source_id IN (SELECT value FROM json_each(@ids))' : '';
+    return this.sql(`UPDATE push_quarantine SET status = @status WHERE target = @target ${only}`)
+      .run({ target, status, ...(sourceIds ? { ids: JSON.stringify(sourceIds) } : {}) }).changes;
+  }
+
+  async dropQuarantine(target: string, sourceIds?: string[]): Promise<number> {
+    const only = sourceIds ? 'AND source_id IN (SELECT value FROM json_each(@ids))' : '';
+    return this.sql(`DELETE FROM push_quarantine WHERE target = @target ${only}`)
+      .run({ target, ...(sourceIds ? { ids: JSON.stringify(sourceIds) } : {}) }).changes;
+  }
+
+  async savePushPlanPage(p: Omit<PushPlanPage, 'createdAt'>): Promise<void> {
+    this.sql(
+      `INSERT INTO push_plans (run_id, seq, target, kind, plan, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, seq) DO UPDATE SET target = excluded.target, kind = excluded.kind, plan = excluded.plan`,
+    ).run(p.runId, p.seq, p.target, p.kind, JSON.stringify(p.plan), new Date().toISOString());
+  }
+
+  async getPushPlanPage(runId: string, seq: number): Promise<PushPlanPage | null> {
+    const row = this.sql('SELECT * FROM push_plans WHERE run_id = ? AND seq = ?').get(runId, seq) as PushPlanRow | undefined;
+    return row ? toPushPlan(row) : null;
+  }
+
+  async listPushPlanPages(runId: string): Promise<PushPlanPage[]> {
+    return (this.sql('SELECT * FROM push_plans WHERE run_id = ? ORDER BY seq').all(runId) as PushPlanRow[]).map(toPushPlan);
+  }
+
+  async dropPushPlans(target: string, runId: string, olderThan?: string): Promise<number> {
+    let n = this.sql('DELETE FROM push_plans WHERE run_id = ?').run(runId).changes;
+    if (olderThan) n += this.sql('DELETE FROM push_plans WHERE target = ? AND run_id <> ? AND created_at < ?').run(target, runId, olderThan).changes;
+    return n;
+  }
 }
+
+interface PushStateRow {
+  target: string;
+  source: string;
+  kind: ObjectKind;
+  source_id: string;
+  target_id: string;
+  attributes: string;
+  enabled: number;
+  members: string | null;
+  hash: string;
+  pushed_at: string;
+}
+const toPushState = (r: PushStateRow): PushStateRecord => ({
+  target: r.target,
+  source: r.source,
+  kind: r.kind,
+  sourceId: r.source_id,
+  targetId: r.target_id,
+  attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+  enabled: r.enabled === 1,
+  members: r.members === null ? null : (JSON.parse(r.members) as string[]),
+  hash: r.hash,
+  pushedAt: r.pushed_at,
+});
+
+interface QuarantineRow {
+  target: string;
+  source: string;
+  kind: ObjectKind;
+  source_id: string;
+  error: string;
+  attempts: number;
+  first_failed_at: string;
+  last_failed_at: string;
+  status: QuarantineStatus;
+}
+const toQuarantine = (r: QuarantineRow): QuarantineRecord => ({
+  target: r.target,
+  source: r.source,
+  kind: r.kind,
+  sourceId: r.source_id,
+  error: r.error,
+  attempts: r.attempts,
+  firstFailedAt: r.first_failed_at,
+  lastFailedAt: r.last_failed_at,
+  status: r.status,
+});
+
+interface PushPlanRow { run_id: string; seq: number; target: string; kind: ObjectKind; plan: string; created_at: string }
+const toPushPlan = (r: PushPlanRow): PushPlanPage => ({ runId: r.run_id, seq: r.seq, target: r.target, kind: r.kind, plan: JSON.parse(r.plan) as unknown, createdAt: r.created_at });
 
 function toRun(r: RunRow): RunRecord {
   return {

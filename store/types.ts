@@ -112,6 +112,49 @@ export interface DeletionCandidates {
   unseen: number;
 }
 
+/** What a push last wrote to a target for one source identity. */
+export interface PushStateRecord {
+  target: string;
+  source: string;
+  kind: ObjectKind;
+  sourceId: string;
+  /** The target's own id of the object (SCIM id, entryUUID, Okta id). */
+  targetId: string;
+  /** Target attributes as pushed (target paths): the "before" of the next plan's updates. */
+  attributes: Record<string, unknown>;
+  enabled: boolean;
+  /** Groups: members this push added, as `user:<id>` / `group:<id>` source references. */
+  members?: string[] | null;
+  hash: string;
+  pushedAt?: string;
+}
+
+export type QuarantineStatus = 'held' | 'released';
+/** An object a target refused: its error, retried by every next push until it goes through. */
+export interface QuarantineRecord {
+  target: string;
+  source: string;
+  kind: ObjectKind;
+  sourceId: string;
+  error: string;
+  attempts: number;
+  firstFailedAt: string;
+  lastFailedAt: string;
+  /** held: failed, retried by the next push; released: an operator asked for a retry. */
+  status: QuarantineStatus;
+}
+
+/** One planned page of a push (dry run or real), stored so the apply applies what was planned. */
+export interface PushPlanPage {
+  runId: string;
+  seq: number;
+  target: string;
+  kind: ObjectKind;
+  /** The page's plan as JSON (pipeline/push-plan.ts PushPlan). */
+  plan: unknown;
+  createdAt?: string;
+}
+
 export interface IdentityStore {
   readonly engine: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -184,4 +227,36 @@ export interface IdentityStore {
   /** Upserts by (target, source, kind, sourceId). */
   saveProjections(rows: Omit<ProjectionRecord, 'updatedAt'>[]): Promise<void>;
   counts(connector: string): Promise<Record<ObjectKind | LinkKind, number>>;
+
+  /** The objects of those ids (absent ids are left out), in id order. */
+  getObjects(connector: string, kind: ObjectKind, ids: string[], opts: { includeDeleted: boolean }): Promise<ExportedObject[]>;
+
+  // push state: what each source identity became in a target, and what was written to it
+  getPushStates(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<PushStateRecord[]>;
+  /** Upserts by (target, source, kind, sourceId). */
+  savePushStates(rows: Omit<PushStateRecord, 'pushedAt'>[]): Promise<void>;
+  deletePushStates(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<number>;
+  /** Pushed users and groups, and the members pushed into those groups (the guard's totals). */
+  countPushStates(target: string, source: string): Promise<{ user: number; group: number; membership: number }>;
+
+  // quarantine: objects a target refused
+  /** Upserts: a new row is held with 1 attempt; an existing one counts one more attempt, takes the
+   *  new error and is held again. */
+  quarantine(rows: { target: string; source: string; kind: ObjectKind; sourceId: string; error: string }[]): Promise<void>;
+  /** Removes the rows of objects that went through. */
+  clearQuarantine(target: string, source: string, kind: ObjectKind, sourceIds: string[]): Promise<number>;
+  /** Oldest failure first; `sourceIds` narrows to those ids (any kind, any source). */
+  listQuarantine(target: string, opts?: { sourceIds?: string[] }): Promise<QuarantineRecord[]>;
+  setQuarantineStatus(target: string, status: QuarantineStatus, sourceIds?: string[]): Promise<number>;
+  dropQuarantine(target: string, sourceIds?: string[]): Promise<number>;
+
+  // push plans (claim check of a push run)
+  /** Upserts by (runId, seq): a re-planned page replaces its row. */
+  savePushPlanPage(p: Omit<PushPlanPage, 'createdAt'>): Promise<void>;
+  getPushPlanPage(runId: string, seq: number): Promise<PushPlanPage | null>;
+  /** In seq order. */
+  listPushPlanPages(runId: string): Promise<PushPlanPage[]>;
+  /** Drops a run's plan rows; with `olderThan`, also the target's rows of any other run created
+   *  before that (ISO time): a dry run nobody read, a push that was terminated. */
+  dropPushPlans(target: string, runId: string, olderThan?: string): Promise<number>;
 }

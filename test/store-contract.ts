@@ -595,6 +595,92 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
       });
     });
 
+    describe('push state, quarantine and push plans', () => {
+      it('keeps what was pushed per target and source, with attributes, enabled and members', async () => {
+        const target = unique('scim');
+        const source = unique('okta');
+        expect(await store.getPushStates(target, source, 'user', [])).toEqual([]);
+        await store.savePushStates([
+          { target, source, kind: 'user', sourceId: 'u2', targetId: 't-2', attributes: { userName: 'b', emails: [{ value: 'b@x' }] }, enabled: true, hash: 'h2' },
+          { target, source, kind: 'user', sourceId: 'u1', targetId: 't-1', attributes: { userName: 'a', nick: null }, enabled: false, hash: 'h1' },
+          { target, source, kind: 'group', sourceId: 'g1', targetId: 't-g', attributes: { displayName: 'G' }, enabled: true, members: ['user:u1', 'user:u2'], hash: 'hg' },
+          { target: unique('other'), source, kind: 'user', sourceId: 'u1', targetId: 'x', attributes: {}, enabled: true, hash: 'x' },
+        ]);
+        const users = await store.getPushStates(target, source, 'user', ['u1', 'u2', 'u3']);
+        expect(users.map((u) => [u.sourceId, u.targetId, u.enabled])).toEqual([['u1', 't-1', false], ['u2', 't-2', true]]);
+        expect(users[0].attributes).toEqual({ userName: 'a', nick: null });
+        expect(users[1].attributes).toEqual({ userName: 'b', emails: [{ value: 'b@x' }] });
+        expect(users[0].members ?? null).toBeNull();
+        expect(users[0].pushedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+        const [g] = await store.getPushStates(target, source, 'group', ['g1']);
+        expect(g.members).toEqual(['user:u1', 'user:u2']);
+        expect(await store.countPushStates(target, source)).toEqual({ user: 2, group: 1, membership: 2 });
+
+        await store.savePushStates([{ target, source, kind: 'user', sourceId: 'u1', targetId: 't-1', attributes: { userName: 'a2' }, enabled: true, hash: 'h1b' }]);
+        const [u1] = await store.getPushStates(target, source, 'user', ['u1']);
+        expect(u1).toMatchObject({ attributes: { userName: 'a2' }, enabled: true, hash: 'h1b' });
+        expect(await store.deletePushStates(target, source, 'user', ['u1', 'nope'])).toBe(1);
+        expect(await store.getPushStates(target, source, 'user', ['u1'])).toEqual([]);
+        expect(await store.countPushStates(target, source)).toEqual({ user: 1, group: 1, membership: 2 });
+      });
+
+      it('quarantines per object, counts attempts, releases, clears and drops', async () => {
+        const target = unique('scim');
+        const source = unique('okta');
+        await store.quarantine([
+          { target, source, kind: 'user', sourceId: 'u1', error: '409 uniqueness' },
+          { target, source, kind: 'group', sourceId: 'g1', error: '400 bad' },
+        ]);
+        await store.quarantine([{ target, source, kind: 'user', sourceId: 'u1', error: '409 again' }]);
+        const rows = await store.listQuarantine(target);
+        expect(rows.map((r) => [r.kind, r.sourceId, r.attempts, r.status, r.error])).toEqual([
+          ['group', 'g1', 1, 'held', '400 bad'],
+          ['user', 'u1', 2, 'held', '409 again'],
+        ]);
+        expect(rows[1].lastFailedAt >= rows[1].firstFailedAt).toBe(true);
+        expect(await store.setQuarantineStatus(target, 'released', ['u1'])).toBe(1);
+        expect((await store.listQuarantine(target, { sourceIds: ['u1'] })).map((r) => r.status)).toEqual(['released']);
+        // A released object that fails again is held again.
+        await store.quarantine([{ target, source, kind: 'user', sourceId: 'u1', error: 'still' }]);
+        expect((await store.listQuarantine(target, { sourceIds: ['u1'] }))[0]).toMatchObject({ status: 'held', attempts: 3 });
+        expect(await store.clearQuarantine(target, source, 'user', ['u1'])).toBe(1);
+        expect((await store.listQuarantine(target)).map((r) => r.sourceId)).toEqual(['g1']);
+        expect(await store.listQuarantine(unique('none'))).toEqual([]);
+        expect(await store.dropQuarantine(target)).toBe(1);
+        expect(await store.listQuarantine(target)).toEqual([]);
+      });
+
+      it('stores plan pages by run and seq, replaces a re-planned page and drops old runs', async () => {
+        const target = unique('scim');
+        const run = unique('push');
+        const old = unique('push');
+        await store.savePushPlanPage({ runId: run, seq: 1, target, kind: 'group', plan: { creates: [{ sourceId: 'g' }] } });
+        await store.savePushPlanPage({ runId: run, seq: 0, target, kind: 'user', plan: { creates: [] } });
+        await store.savePushPlanPage({ runId: run, seq: 0, target, kind: 'user', plan: { creates: [{ sourceId: 'u' }] } });
+        await store.savePushPlanPage({ runId: old, seq: 0, target, kind: 'user', plan: {} });
+        expect((await store.listPushPlanPages(run)).map((p) => [p.seq, p.kind, p.plan])).toEqual([
+          [0, 'user', { creates: [{ sourceId: 'u' }] }],
+          [1, 'group', { creates: [{ sourceId: 'g' }] }],
+        ]);
+        expect(await store.getPushPlanPage(run, 1)).toMatchObject({ target, kind: 'group' });
+        expect(await store.getPushPlanPage(run, 7)).toBeNull();
+        // Older than "now + 1 minute": the other run's rows go, this run's go by run id.
+        expect(await store.dropPushPlans(target, run, new Date(Date.now() + 60_000).toISOString())).toBe(3);
+        expect(await store.listPushPlanPages(old)).toEqual([]);
+      });
+
+      it('gets objects by id, live only unless asked', async () => {
+        const c = unique('okta');
+        const runId = await begin(c);
+        await apply(c, runId, { objects: [user('u1', { n: 1 }), user('u2', { n: 2 }), user('u3', { n: 3 })], deletions: [] });
+        await apply(c, runId, { deletions: [{ kind: 'user', id: 'u3' }] });
+        expect((await store.getObjects(c, 'user', ['u3', 'u1', 'zz'], { includeDeleted: false })).map((o) => o.id)).toEqual(['u1']);
+        const all = await store.getObjects(c, 'user', ['u3', 'u1'], { includeDeleted: true });
+        expect(all.map((o) => [o.id, o.attributes.n, o.deletedAt !== null])).toEqual([['u1', 1, false], ['u3', 3, true]]);
+        expect(await store.getObjects(c, 'user', [], { includeDeleted: true })).toEqual([]);
+      });
+    });
+
     describe('watermarks', () => {
       it('upserts by connector and key, and clears one connector’s', async () => {
         const c = unique('okta');

@@ -4,6 +4,7 @@ import { ConnectorCache } from '../activities/connector-cache';
 import { createLiveActivities } from '../activities/live';
 import { createLiveGiveUpActivities } from '../activities/live-give-up';
 import { createProjectActivities } from '../activities/project';
+import { createPushActivities } from '../activities/push';
 import { createRequestActivities } from '../activities/request';
 import { createSyncActivities } from '../activities/sync';
 import { createTestActivities } from '../activities/test-connection';
@@ -24,6 +25,7 @@ export function createActivities(
       ...createRequestActivities({ store, client }),
       ...createTestActivities({ connectors }),
       ...createProjectActivities({ store, connectors }),
+      ...createPushActivities({ store, connectors, client }),
     },
     connectors,
   };

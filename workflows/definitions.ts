@@ -7,3 +7,4 @@ export { liveWorkflow, liveEventsSignal, liveStateQuery } from './live';
 export { scheduledSyncWorkflow } from './scheduled';
 export { testConnectionWorkflow } from './test-connection';
 export { projectWorkflow, projectProgressQuery } from './project';
+export { pushWorkflow, requestPushSignal, approvePushUpdate, pushProgressQuery } from './push';

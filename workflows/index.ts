@@ -3,3 +3,4 @@ export { liveWorkflow } from './live';
 export { scheduledSyncWorkflow } from './scheduled';
 export { testConnectionWorkflow } from './test-connection';
 export { projectWorkflow } from './project';
+export { pushWorkflow } from './push';

@@ -21,6 +21,7 @@ import {
   defineUpdate,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -28,6 +29,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { PushActivities } from '../activities/push';
 import type { SyncActivities } from '../activities/sync';
 import type { Resource } from '../connectors/types';
 import { failureMessage, isContinueAsNew } from './failures';
@@ -77,6 +79,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
   });
   // One-row writes: no heartbeat to wait for.
   const quick = proxyActivities<SyncActivities>({ startToCloseTimeout: '1m', retry: storeRetry });
+  const pushes = proxyActivities<PushActivities>({ startToCloseTimeout: '1m', retry: storeRetry });
   // A batch whose cursor lives in one worker's memory goes back to that worker, if it still polls.
   const onWorker = (taskQueue: string) =>
     proxyActivities<SyncActivities>({ ...readOptions, taskQueue, scheduleToStartTimeout: opts.affinityStartMillis });
@@ -373,6 +376,11 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
   async function finish(r: RunState, status: RunSummary['status'], error?: string): Promise<RunSummary> {
     state.phase = 'finishing';
     await store.endRun({ connector: input.connector, runId: r.runId, status, error: error ?? null, counts: r.counts });
+    // Targets provisioned from this connector (`provisioning.after: sync`) get a push request;
+    // a failure to ask is logged, never turned into a failed sync.
+    if (status === 'succeeded' && patched('push-after-sync')) {
+      await pushes.requestPushesAfterSync({ source: input.connector, runId: r.runId }).catch((err: unknown) => log.warn('push after sync not requested', { error: failureMessage(err) }));
+    }
     return {
       runId: r.runId,
       requestIds: r.requestIds,

@@ -9,6 +9,8 @@ import { scheduleId, syncWorkflowId } from '../ids';
 import { lazy } from '../lazy';
 import { printJson, printTable, say } from '../output';
 import { projectCommand } from './project';
+import { pushCommand } from './push';
+import { quarantineCommand } from './quarantine';
 
 // What talks to Temporal (its client library alone takes most of a second to load) is imported
 // by the actions that need it, so `connector list`, `get`, `logs` and `export` start fast.
@@ -214,6 +216,8 @@ export function connectorCommands(ctx: CliContext): Command {
     });
 
   cmd.addCommand(projectCommand(ctx));
+  cmd.addCommand(pushCommand(ctx));
+  cmd.addCommand(quarantineCommand(ctx));
 
   return cmd;
 }

@@ -50,5 +50,38 @@ export function emulatorCommand(): Command {
       });
       await emu.close();
     });
+  cmd
+    .command('scim')
+    .description('SCIM 2.0 app server (scimmy over SQLite): a push target or source for `type: scim` connectors')
+    .option('--port <n>', 'port (0 = any free one)', int('--port'), 8901)
+    .option('--token <t>', 'bearer token clients must send', process.env.SCIM_TOKEN ?? 'scim-emulator-token')
+    .option('--db <path>', "SQLite file for the directory (':memory:' = throw-away)", ':memory:')
+    .option('--no-patch', 'answer PATCH with 501, as a server without PATCH support')
+    .option('--no-filter', 'refuse filter= with 400 invalidFilter')
+    .option('--etag', 'serve meta.version/ETag and enforce If-Match (412)', false)
+    .option('--rate-limit <n>', 'requests per minute (0 = off)', int('--rate-limit'), 0)
+    .option('--latency <ms>', 'added latency per request', int('--latency'), 0)
+    .action(async (o: { port: number; token: string; db: string; patch: boolean; filter: boolean; etag: boolean; rateLimit: number; latency: number }) => {
+      // Loaded here so `tiger emulator okta` does not pay for express and scimmy; require() for the
+      // reason given in client/lazy.ts (import() under tsx's CommonJS hook cannot resolve .ts paths).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startScimServer } = require('../../emulators/scim') as typeof import('../../emulators/scim');
+      const srv = await startScimServer({
+        port: o.port,
+        dbPath: o.db,
+        auth: { type: 'bearer', token: o.token },
+        features: { patch: o.patch, filter: o.filter, etag: o.etag },
+        rateLimit: o.rateLimit ? { requests: o.rateLimit, windowMs: 60_000 } : undefined,
+        latencyMs: o.latency,
+      });
+      const c = srv.counts();
+      const flags = `patch ${o.patch ? 'on' : 'off'}, filter ${o.filter ? 'on' : 'off'}, etag ${o.etag ? 'on' : 'off'}`;
+      process.stdout.write(`scim server: ${srv.baseUrl} (${c.users} users, ${c.groups} groups, ${flags}, store ${o.db})\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await srv.close();
+    });
   return cmd;
 }

@@ -11,6 +11,7 @@ import { printJson, printTable, say } from '../output';
 export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition, json: boolean): Promise<void> {
   const store = await ctx.store();
   const [counts, runs, lastFull] = await Promise.all([store.counts(def.name), store.listRuns(def.name, 5), lastFullRun(store, def.name)]);
+  const quarantined = (await store.listQuarantine(def.name)).length;
   const fullIntervalMs = fullIntervalMsOf(def);
   let progress: Progress | null = null;
   let schedule: { nextRuns: string[]; paused: boolean; nextFullRun: string | null; nextFullIsNextRun: boolean } | null = null;
@@ -51,6 +52,7 @@ export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition,
     schedule,
     live,
     stored: counts,
+    quarantined,
     lastRuns: runs,
     temporalError,
   };
@@ -74,6 +76,7 @@ export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition,
   }
   if (temporalError) say(`temporal: ${temporalError}`);
   say(`stored: ${counts.user} users, ${counts.group} groups, ${counts.membership} memberships, ${counts.app} apps, ${counts.appUser} app users`);
+  if (quarantined > 0) say(`quarantined: ${quarantined} objects this target refused (tiger connector quarantine list ${def.name})`);
   if (runs.length === 0) return say('no runs yet: tiger connector sync ' + def.name);
   say('');
   printTable(

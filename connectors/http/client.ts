@@ -5,8 +5,11 @@
 import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ConnectorError } from '../errors';
+import { headerAuth, type Authenticator } from './auth';
 import { classifyNetworkError, errorForStatus, type ErrorContext } from './error-map';
-import { RateLimitTracker, rateFamily, resetWaitMs } from './rate-limit';
+import { ForbiddenError, forbiddenInfo } from './forbidden';
+import { valueAt } from './json-path';
+import { RateLimitTracker, rateFamily, resetWaitMs, retryAfterMs, type BucketOf } from './rate-limit';
 
 export interface HttpAuth {
   scheme: 'SSWS' | 'Bearer';
@@ -16,7 +19,9 @@ export interface HttpAuth {
 
 export interface HttpClientOptions {
   baseUrl: string;
-  auth: HttpAuth;
+  /** `{scheme, token}` for a header token, or any Authenticator (see auth.ts: Basic, API key,
+   *  OAuth client credentials). */
+  auth: HttpAuth | Authenticator;
   /** Names the caller in messages, e.g. `okta connector "okta-production"`. */
   label: string;
   /** Vendor name in messages ("Okta"). */
@@ -40,6 +45,8 @@ export interface HttpClientOptions {
   maxRateLimitWaitMs?: number;
   /** Pause before a family's next request when X-Rate-Limit-Remaining is at or below this. */
   lowRemaining?: number;
+  /** The rate-limit bucket of a request (an endpoint family); default: rateFamily(path). */
+  bucketOf?: BucketOf;
   /** Injected in tests to observe waits instead of spending them. */
   sleep?: (ms: number) => Promise<void>;
   userAgent?: string;
@@ -48,10 +55,17 @@ export interface HttpClientOptions {
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
+  /** Sent as JSON (with `contentType`, default application/json). */
+  body?: unknown;
+  contentType?: string;
+  /** Retry 5xx and broken connections even for POST/PATCH (the caller knows the call is safe to repeat). */
+  idempotent?: boolean;
   /** Resource being read, for error details. */
   resource?: string;
   /** A 2xx body that is not a JSON array is treated like a truncated one: retried, then an error. */
   expectArray?: boolean;
+  /** Like expectArray, for the array at this JSON path of an object body (`value`, `Resources`). */
+  expectArrayAt?: string;
 }
 
 export interface JsonResponse<T> {
@@ -66,6 +80,7 @@ export class HttpClient {
   private readonly pool: Pool;
   private readonly base: URL;
   private readonly rateLimits: RateLimitTracker;
+  private readonly auth: Authenticator;
   private readonly o: Required<Omit<HttpClientOptions, 'userAgent' | 'credentialName' | 'baseUrlField'>> & {
     userAgent: string;
     credentialName?: string;
@@ -85,8 +100,11 @@ export class HttpClient {
       lowRemaining: 2,
       sleep: realSleep,
       userAgent: 'tiger-sync/0.1',
+      bucketOf: (url: URL) => rateFamily(url.pathname),
       ...options,
     };
+    const a = options.auth;
+    this.auth = 'credentials' in a ? a : headerAuth(a.scheme, a.token);
     this.base = new URL(options.baseUrl);
     this.rateLimits = new RateLimitTracker(this.o.lowRemaining);
     this.pool = new Pool(this.base.origin, {
@@ -101,19 +119,28 @@ export class HttpClient {
     return this.base.origin;
   }
 
-  async getJson<T>(urlOrPath: string, opts: RequestOptions = {}): Promise<JsonResponse<T>> {
+  getJson<T>(urlOrPath: string, opts: RequestOptions = {}): Promise<JsonResponse<T>> {
+    return this.request<T>('GET', urlOrPath, opts);
+  }
+
+  /** Any method. 429 is always retried (the server did not act on it); 5xx, 408, broken bodies and
+   *  broken connections only for idempotent methods or `opts.idempotent`, since a POST that timed
+   *  out may have been applied. A 401 with a renewable credential (OAuth) renews it once and retries. */
+  async request<T>(method: string, urlOrPath: string, opts: RequestOptions = {}): Promise<JsonResponse<T>> {
     const url = this.resolve(urlOrPath, opts.query);
-    const path = url.pathname + url.search;
     const ctx: ErrorContext = {
       label: this.o.label,
       service: this.o.service,
       credentialField: this.o.credentialField,
       credentialName: this.o.credentialName,
-      method: 'GET',
+      method,
       path: url.pathname,
       resource: opts.resource,
     };
-    const family = rateFamily(url.pathname);
+    const family = this.o.bucketOf(url);
+    const retrySafe = opts.idempotent ?? IDEMPOTENT.has(method);
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    let renewed = false;
     let lastError: ConnectorError | undefined;
 
     for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
@@ -124,15 +151,22 @@ export class HttpClient {
       }
       const last = attempt === this.o.maxAttempts;
 
-      const authorization = await this.authorization();
+      const applied = await this.auth.credentials();
       let status: number;
       let headers: IncomingHttpHeaders;
       let text: string;
       try {
         const res = await this.pool.request({
-          method: 'GET',
-          path,
-          headers: { accept: 'application/json', 'user-agent': this.o.userAgent, ...opts.headers, authorization },
+          method,
+          path: withQuery(url, applied.query),
+          headers: {
+            accept: 'application/json',
+            'user-agent': this.o.userAgent,
+            ...(payload === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }),
+            ...opts.headers,
+            ...applied.headers,
+          },
+          body: payload,
         });
         status = res.statusCode;
         headers = res.headers;
@@ -142,10 +176,11 @@ export class HttpClient {
         const net = classifyNetworkError(err);
         lastError = new ConnectorError(
           net.step === 'tls' ? 'config' : 'transient',
-          `${ctx.label}: ${net.step === 'dns' ? 'DNS lookup' : net.step === 'tls' ? 'TLS handshake' : net.step === 'tcp' ? 'TCP connection' : 'request'} failed for GET ${url.pathname} on ${this.hostName} (${scrubHost(net.reason, url)})`,
+          `${ctx.label}: ${net.step === 'dns' ? 'DNS lookup' : net.step === 'tls' ? 'TLS handshake' : net.step === 'tcp' ? 'TCP connection' : 'request'} failed for ${method} ${url.pathname} on ${this.hostName} (${scrubHost(net.reason, url)})`,
           { connector: ctx.label, resource: opts.resource, step: net.step },
         );
-        if (!net.retryable || last) throw lastError;
+        // A refused connection never reached the server, so even a POST may go again.
+        if (!net.retryable || last || (!retrySafe && net.step !== 'tcp')) throw lastError;
         await this.o.sleep(this.backoff(attempt));
         continue;
       }
@@ -153,17 +188,17 @@ export class HttpClient {
       const requestId = headerString(headers['x-okta-request-id'] ?? headers['request-id']);
 
       if (status >= 200 && status < 300) {
-        if (text.trim() === '' && !opts.expectArray) return { status, headers, body: null as T };
+        if (text.trim() === '' && !opts.expectArray && opts.expectArrayAt === undefined) return { status, headers, body: null as T };
         const body = parseMaybeJson(text);
-        const problem = bodyProblem(body, opts.expectArray);
+        const problem = bodyProblem(body, opts.expectArray, opts.expectArrayAt);
         if (!problem) return { status, headers, body: body as T };
         // A truncated or garbled body on a 200 is a transport problem: the next attempt is usually whole.
         lastError = new ConnectorError(
           'transient',
-          `${ctx.label}: ${ctx.service} answered GET ${url.pathname} with ${status} but ${problem}${rid(requestId)} (attempt ${attempt} of ${this.o.maxAttempts})`,
+          `${ctx.label}: ${ctx.service} answered ${method} ${url.pathname} with ${status} but ${problem}${rid(requestId)} (attempt ${attempt} of ${this.o.maxAttempts})`,
           { connector: ctx.label, resource: opts.resource, status, step: 'body' },
         );
-        if (last) throw lastError;
+        if (last || !retrySafe) throw lastError;
         await this.o.sleep(this.backoff(attempt));
         continue;
       }
@@ -176,16 +211,25 @@ export class HttpClient {
         this.rateLimits.reset(family);
         continue;
       }
-      if (status >= 500 || status === 408) {
-        lastError = withRequestId(errorForStatus(status, body, ctx), requestId);
-        if (last) throw lastError;
-        await this.o.sleep(this.backoff(attempt));
+      if (status === 401 && !renewed && this.auth.renewAfter401 && (await this.auth.renewAfter401(applied))) {
+        // A cached token can be revoked or rotated before its expiry: one fresh token, one retry.
+        renewed = true;
+        attempt--;
         continue;
       }
-      throw withRequestId(errorForStatus(status, body, ctx), requestId);
+      if (status >= 500 || status === 408) {
+        const wait = retryAfterMs(headers) ?? undefined;
+        lastError = withRequestId(errorForStatus(status, body, ctx, wait), requestId);
+        if (last || !retrySafe) throw lastError;
+        await this.o.sleep(Math.min(wait ?? this.backoff(attempt), this.o.maxRateLimitWaitMs));
+        continue;
+      }
+      const err = withRequestId(errorForStatus(status, body, ctx), requestId);
+      if (status === 403) throw new ForbiddenError(err, forbiddenInfo(url.pathname, body, headers));
+      throw err;
     }
     // Unreachable: the last attempt always returns or throws.
-    throw lastError ?? new ConnectorError('transient', `${ctx.label}: GET ${url.pathname} failed`);
+    throw lastError ?? new ConnectorError('transient', `${ctx.label}: ${method} ${url.pathname} failed`);
   }
 
   async close(): Promise<void> {
@@ -194,11 +238,6 @@ export class HttpClient {
 
   private get hostName(): string {
     return this.o.baseUrlField ?? 'the configured base URL';
-  }
-
-  private async authorization(): Promise<string> {
-    const t = this.o.auth.token;
-    return `${this.o.auth.scheme} ${typeof t === 'function' ? await t() : t}`;
   }
 
   /** Full jitter on an exponential curve, so many workers retrying do not march in step. */
@@ -236,10 +275,21 @@ function scrubHost(reason: string, url: URL): string {
   return named.replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, '<address>').replace(/\[[0-9a-f:.]+\](:\d+)?/gi, '<address>');
 }
 
-function bodyProblem(body: unknown, expectArray?: boolean): string | null {
+function bodyProblem(body: unknown, expectArray?: boolean, arrayAt?: string): string | null {
   if (body === undefined) return 'a malformed (truncated or invalid) JSON body';
   if (expectArray && !Array.isArray(body)) return `a JSON ${body === null ? 'null' : typeof body} where a JSON array was expected`;
+  if (arrayAt !== undefined && !Array.isArray(valueAt(body, arrayAt))) return `no JSON array at "${arrayAt}"`;
   return null;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/** Credentials in the query (API keys) join the path sent, never the URL kept for messages or cursors. */
+function withQuery(url: URL, extra?: Record<string, string>): string {
+  if (!extra) return url.pathname + url.search;
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(extra)) u.searchParams.set(k, v);
+  return u.pathname + u.search;
 }
 
 const headerString = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

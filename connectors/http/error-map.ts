@@ -24,7 +24,7 @@ export interface VendorError {
   causes: string[];
 }
 
-/** Okta `{errorCode, errorSummary, errorCauses}` and Graph `{error:{code, message}}` bodies. */
+/** Okta `{errorCode, errorSummary, errorCauses}`, Graph `{error:{code, message}}`, SCIM and OAuth bodies. */
 export function parseVendorError(body: unknown): VendorError {
   if (!body || typeof body !== 'object') return { causes: [] };
   const b = body as Record<string, unknown>;
@@ -38,6 +38,9 @@ export function parseVendorError(body: unknown): VendorError {
     const e = b.error as Record<string, unknown>;
     return { code: str(e.code), summary: str(e.message), causes: [] };
   }
+  // SCIM (RFC 7644 §3.12): {status: "409", scimType, detail}; OAuth: {error, error_description}.
+  if (typeof b.detail === 'string' || typeof b.scimType === 'string') return { code: str(b.scimType), summary: str(b.detail), causes: [] };
+  if (typeof b.error === 'string') return { code: str(b.error), summary: str(b.error_description), causes: [] };
   return { causes: [] };
 }
 

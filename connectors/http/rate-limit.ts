@@ -28,6 +28,10 @@ export function retryAfterMs(headers: Record<string, HeaderValue>, nowMs: number
   return Math.max(0, at - (Number.isFinite(date) ? date : nowMs));
 }
 
+/** Names the bucket a request's rate limit is counted in. A connector whose vendor counts
+ *  differently (per tenant, per whole API) passes its own to the HttpClient as `bucketOf`. */
+export type BucketOf = (url: URL) => string;
+
 /** Rate limits are per endpoint family (users, groups, logs, …): a slow family must not stall the rest. */
 export function rateFamily(path: string): string {
   const parts = path.split('?')[0]!.split('/').filter(Boolean);

@@ -7,7 +7,8 @@
 // the window (changes, tombstones, objects that left the scope) is bounded by it. An object changed
 // after the snapshot is in none of them and comes with the next window; without the upper bound an
 // object modified between the changes query and the scope query would look like it left the scope.
-import type { ChangesResult, LinkSet, ObjectResource, Resource, SourceRecord } from '../types';
+import type { ChangesResult, LinkSet, SourceRecord } from '../types';
+import type { ObjectResource, Resource } from './classes';
 import { ConnectorError } from '../errors';
 import { normalizeDn } from './escape';
 import { guidToString } from './guid';

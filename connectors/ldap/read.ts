@@ -6,7 +6,8 @@
 // member DN the index does not know but that lies under a scope base is looked up once; member
 // DNs outside the scopes (e.g. foreign security principals) are not synced and are skipped.
 import type { Entry } from 'ldapts';
-import type { ObjectResource, ReadPageResult, Resource, SourceLink, SourceObject, SourceRecord } from '../types';
+import type { ReadPageResult, SourceLink, SourceObject, SourceRecord } from '../types';
+import type { ObjectResource, Resource } from './classes';
 import { ConnectorError } from '../errors';
 import { normalizeDn } from './escape';
 import { guidToString } from './guid';

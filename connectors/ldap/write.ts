@@ -1,13 +1,21 @@
 // Projection: store identities written into the directory under templated containers.
 import { randomBytes } from 'node:crypto';
 import { Attribute, Change } from 'ldapts';
-import type { Connector, ObjectResource, WriteObject, WriteResult, Writes } from '../types';
 import { ConnectorError } from '../errors';
 import { escapeDnValue, normalizeDn, parentDn, renderContainer, splitDn } from './escape';
 import type { DirectoryProfile } from './profile';
 import type { DirectoryReader } from './read';
 import type { LdapConfig, ProjectionConfig } from './schema';
 import { asStrings, type LdapSession } from './session';
+import type { ObjectResource } from './classes';
+
+/** An identity as the directory writer takes it: store attributes, mapped to LDAP attributes by
+ *  `config.projection.attributes` (the directory's own rules: containers, naming, disable). */
+export interface WriteObject {
+  id: string;
+  attributes: Record<string, unknown>;
+}
+export interface WriteResult { targetId: string; action: 'created' | 'updated' | 'moved' | 'unchanged' | 'activated' | 'deactivated' | 'deleted' }
 
 const AD_USER_ATTRS: Record<string, string> = { sAMAccountName: 'username', givenName: 'firstName', sn: 'lastName', displayName: 'displayName', mail: 'email', employeeNumber: 'employeeId', department: 'department' };
 const LDAP_USER_ATTRS: Record<string, string> = { uid: 'username', givenName: 'firstName', sn: 'lastName', displayName: 'displayName', mail: 'email', employeeNumber: 'employeeId', departmentNumber: 'department' };
@@ -42,6 +50,11 @@ export class DirectoryWriter {
       throw new ConnectorError('bad-request', `${this.s.connector}: ${resource} ${obj.id}: target container "${dn}" has unresolved ${unresolved.map((t) => `{{${t}}}`).join(', ')}: the identity has no such attribute`, { connector: this.s.connector, resource });
     }
     return dn;
+  }
+
+  private namesContainer(resource: ObjectResource, obj: WriteObject): boolean {
+    const template = resource === 'groups' ? (this.projection.groupContainer ?? this.projection.targetContainer) : this.projection.targetContainer;
+    return [...template.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)].some((m) => m[1].split('.')[0] in obj.attributes);
   }
 
   private rdn(resource: ObjectResource, obj: WriteObject): string {
@@ -128,9 +141,11 @@ export class DirectoryWriter {
     return { dn: String(o.raw.dn), raw: o.raw };
   }
 
-  async update(resource: ObjectResource, targetId: string, obj: WriteObject): Promise<WriteResult> {
+  /** `partial`: `obj` carries only the attributes to change; the entry moves only when the
+   *  attributes its container template names are among them. */
+  async update(resource: ObjectResource, targetId: string, obj: WriteObject, partial = false): Promise<WriteResult> {
     const { dn, raw } = await this.entryOf(resource, targetId);
-    const container = this.container(resource, obj);
+    const container = partial && !this.namesContainer(resource, obj) ? parentDn(dn) : this.container(resource, obj);
     const changes: Change[] = [];
     if (resource === 'users') {
       for (const [attr, value] of Object.entries(this.values(obj))) {
@@ -216,43 +231,4 @@ export class DirectoryWriter {
   removeMember(groupId: string, memberId: string): Promise<void> {
     return this.memberChange('delete', groupId, memberId);
   }
-}
-
-export interface ProjectionItem {
-  id: string;
-  /** Known target id: update (or delete when `deleted`); absent: create. */
-  targetId?: string | null;
-  attributes: Record<string, unknown>;
-  deleted?: boolean;
-}
-export interface ProjectionOutcome { id: string; ok: boolean; targetId?: string; action?: WriteResult['action']; error?: string }
-
-const isNotFound = (e: unknown) => e instanceof ConnectorError && e.kind === 'not-found';
-
-/** Applies a batch; one object's failure is recorded and the rest goes on. An object deleted in
- *  the target by hand is created again (a new target id) rather than failing on every run; one
- *  that should be deleted and is already gone needs nothing. */
-export async function projectIdentities(connector: Connector, identities: ProjectionItem[], opts: { resource?: ObjectResource } = {}): Promise<{ results: ProjectionOutcome[] }> {
-  const resource = opts.resource ?? 'users';
-  const w = connector as Connector & Writes;
-  if (!w.create || !w.update || !w.delete) throw new ConnectorError('config', `${connector.type} connector cannot write`);
-  const results: ProjectionOutcome[] = [];
-  for (const item of identities) {
-    try {
-      const obj = { id: item.id, attributes: item.attributes };
-      const known = item.targetId;
-      let r: WriteResult | null = null;
-      if (item.deleted) {
-        if (known) r = await w.delete(resource, known).catch((e: unknown) => (isNotFound(e) ? { targetId: known, action: 'unchanged' as const } : Promise.reject(e)));
-      } else if (known) {
-        r = await w.update(resource, known, obj).catch((e: unknown) => (isNotFound(e) ? w.create(resource, obj) : Promise.reject(e)));
-      } else {
-        r = await w.create(resource, obj);
-      }
-      results.push(r ? { id: item.id, ok: true, targetId: r.targetId, action: r.action } : { id: item.id, ok: true });
-    } catch (e) {
-      results.push({ id: item.id, ok: false, error: e instanceof Error ? e.message : String(e) });
-    }
-  }
-  return { results };
 }

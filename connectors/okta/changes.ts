@@ -10,7 +10,8 @@
 // says a full sync is required.
 
 import { ConnectorError } from '../errors';
-import type { ChangesResult, Resource } from '../types';
+import type { ChangesResult } from '../types';
+import type { Resource } from './classes';
 import { forbiddenMessage, isForbidden, LIMITS, type OktaApi } from './api';
 import { emptyTargets, refetch, type Targets } from './refetch';
 import { fallbackWarning, searchStep, startSearch, type SearchCursor, type SearchPhase } from './search';

@@ -1,11 +1,12 @@
 // The Okta source (read side): full reads by page, deltas from the System Log, reads by id
 // for webhook events, and a connection test.
 
-import type { ConnectorDefinition } from '../../config/types';
+import type { Connector } from '../framework/define';
+import type { ConnectorOps } from '../framework/spi';
 import { HttpClient, type HttpClientOptions } from '../http/client';
-import type { Connector, LinkResource, ObjectResource, ReadsById, ReadsChanges, ReadsPages, Resource, TestsConnection } from '../types';
 import { OktaApi } from './api';
 import { readChanges, watermarkAt } from './changes';
+import { anyClass, linkClass, objectClass } from './classes';
 import type { OktaConfig } from './config';
 import { readPage } from './pages';
 import { linksOf } from './refetch';
@@ -17,19 +18,17 @@ export interface OktaConnectorOptions {
   httpOptions?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'label'>>;
 }
 
-export type OktaConnector = Connector & ReadsPages & ReadsChanges & Required<ReadsById> & TestsConnection;
+export type OktaConnector = Connector & Required<Pick<ConnectorOps, 'readPage' | 'readChanges' | 'currentWatermark' | 'getById' | 'getLinks' | 'test'>>;
 
-const OKTA_RESOURCES: readonly Resource[] = ['users', 'groups', 'memberships', 'apps', 'appUsers'];
-
-/** `config` is already parsed by oktaConfigSchema and reference-resolved (it holds the token). */
-export function createOktaConnector(def: ConnectorDefinition, config: OktaConfig, opts: OktaConnectorOptions = {}): OktaConnector {
-  const label = `okta connector "${def.name}"`;
+/** `config` is parsed by oktaConfigSchema and reference-resolved (it holds the token). */
+export function openOkta(name: string, config: OktaConfig, httpOptions: OktaConnectorOptions['httpOptions'] = {}): ConnectorOps {
+  const label = `okta connector "${name}"`;
   const http = new HttpClient({
     service: 'Okta',
     credentialField: 'config.apiToken',
     credentialName: 'API token',
     baseUrlField: 'config.domain',
-    ...opts.httpOptions,
+    ...httpOptions,
     baseUrl: config.domain,
     auth: { scheme: 'SSWS', token: config.apiToken },
     label,
@@ -38,18 +37,17 @@ export function createOktaConnector(def: ConnectorDefinition, config: OktaConfig
   const changeCtx = { api, label, useSystemLog: config.useSystemLog };
 
   return {
-    type: 'okta',
-    resources: OKTA_RESOURCES,
-    readPage: (resource, cursor) => readPage(api, label, resource, cursor),
+    readPage: (cls, cursor) => readPage(api, label, anyClass(cls), cursor),
     currentWatermark: async () => watermarkAt(),
-    readChanges: (resources, watermark, cursor) => readChanges(changeCtx, resources, watermark, cursor),
+    readChanges: (classes, watermark, cursor) => readChanges(changeCtx, classes.map(anyClass), watermark, cursor),
     // A 403 or a malformed id throws a ConnectorError naming the object (kind 'forbidden', or
     // details.step 'id'), so a caller can skip that object and go on.
-    async getById(resource: ObjectResource, id: string) {
+    async getById(cls, id) {
+      const resource = objectClass(cls);
       const obj = await api.getObject(resource, id);
       return obj ? toObject(resource, obj) : null;
     },
-    getLinks: (resource: LinkResource, parentId: string) => linksOf(api, resource, parentId),
+    getLinks: (cls, parentId) => linksOf(api, linkClass(cls), parentId),
     test: () => testOkta(api),
     close: () => http.close(),
   };

@@ -8,8 +8,10 @@
 // warning with `incomplete`, so nothing of that resource is deleted in the run.
 
 import { ConnectorError } from '../errors';
-import type { LinkResource, ObjectResource, ReadPageResult, ReadWarning, Resource, SourceRecord } from '../types';
-import { ALL_USERS_FILTER, emptyPagesText, forbiddenMessage, isForbidden, lostPage, MAX_EMPTY_PAGES, OBJECT_PATH, type OktaApi } from './api';
+import type { ReadPageResult, ReadWarning, SourceRecord } from '../types';
+import type { LinkResource, ObjectResource, Resource } from './classes';
+import { forbiddenWarning } from '../http/forbidden';
+import { ALL_USERS_FILTER, emptyPagesText, forbiddenMessage, lostPage, MAX_EMPTY_PAGES, OBJECT_PATH, type OktaApi } from './api';
 import { toLink, toObject } from './records';
 
 interface ObjectCursor {
@@ -58,9 +60,8 @@ export async function readPage(api: OktaApi, label: string, resource: Resource, 
     const next: ObjectCursor = empty ? { next: page.next, empty } : { next: page.next };
     return { records, nextCursor: JSON.stringify(next), warnings: [] };
   } catch (err) {
-    if (isForbidden(err)) {
-      return { records: [], nextCursor: null, warnings: [{ resource, incomplete: true, message: forbiddenMessage(OBJECT_PATH[resource], resource, `${resource} were not read`) }] };
-    }
+    const denied = forbiddenWarning(err, resource, () => forbiddenMessage(OBJECT_PATH[resource], resource, `${resource} were not read`));
+    if (denied) return { records: [], nextCursor: null, warnings: [denied] };
     const lost = lostPage(err, c !== null);
     if (lost) return { records: [], nextCursor: null, warnings: [incompleteWarning(resource, lost)] };
     throw err;
@@ -99,10 +100,8 @@ async function readLinkPage(api: OktaApi, label: string, resource: LinkResource,
           state.empty = empty || undefined;
         }
       } catch (err) {
-        if (isForbidden(err)) {
-          warnings.push({ resource, incomplete: true, message: forbiddenMessage(p.list, resource, `${resource} were not read`) });
-          return { records, nextCursor: null, warnings };
-        }
+        const denied = forbiddenWarning(err, resource, () => forbiddenMessage(p.list, resource, `${resource} were not read`));
+        if (denied) return { records, nextCursor: null, warnings: [...warnings, denied] };
         // Without the parent list's next page the remaining parents are unknown: the read ends here.
         const lost = lostPage(err, following);
         if (!lost) throw err;
@@ -166,9 +165,8 @@ async function readChildren(
     if (empty === null) return { records, next: null, empty: 0, warning: incompleteWarning(resource, emptyPagesText(p.children(parentId))) };
     return { records, next: page.next, empty };
   } catch (err) {
-    if (isForbidden(err)) {
-      return { records: [], next: null, empty: 0, warning: { resource, incomplete: true, message: forbiddenMessage(p.children(parentId), resource, `the ${resource} of ${parentId} were not read`) } };
-    }
+    const denied = forbiddenWarning(err, resource, () => forbiddenMessage(p.children(parentId), resource, `the ${resource} of ${parentId} were not read`));
+    if (denied) return { records: [], next: null, empty: 0, warning: denied };
     const lost = lostPage(err, next !== null);
     if (lost) return { records: [], next: null, empty: 0, warning: incompleteWarning(resource, `the ${resource} of ${parentId}: ${lost}`) };
     if (err instanceof ConnectorError && err.kind === 'not-found') return { records: [], next: null, empty: 0 };

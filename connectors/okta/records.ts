@@ -2,7 +2,8 @@
 // hypermedia (`_links`, `_embedded`): it is not identity data, differs between list and get
 // responses, and would make an unchanged object hash differently depending on how it was read.
 
-import type { LinkResource, ObjectResource, SourceLink, SourceObject } from '../types';
+import type { SourceLink, SourceObject } from '../types';
+import type { LinkResource, ObjectResource } from './classes';
 import type { OktaItem } from './api';
 
 export function toObject(resource: ObjectResource, item: OktaItem): SourceObject {

@@ -3,7 +3,8 @@
 // naming it (and the missing scope), so one object never stops the rest of the batch.
 
 import { ConnectorError } from '../errors';
-import type { ChangesResult, LinkResource, LinkSet, ObjectResource, ReadWarning, Resource, SourceRecord } from '../types';
+import type { ChangesResult, LinkSet, ReadWarning, SourceRecord } from '../types';
+import type { LinkResource, ObjectResource, Resource } from './classes';
 import { forbiddenMessage, invalidId, isForbidden, isInvalidId, isOktaId, OBJECT_PATH, type OktaApi } from './api';
 import { childrenPath, readAllLinks } from './pages';
 import { membershipLink, toObject } from './records';

@@ -3,7 +3,8 @@
 // own start. A phase that could not be read whole (a 403, a lost page) keeps its start in the
 // watermark, so the next delta reads that window again instead of skipping it.
 
-import type { ChangesResult, LinkSet, ReadWarning, Resource, SourceRecord } from '../types';
+import type { ChangesResult, LinkSet, ReadWarning, SourceRecord } from '../types';
+import type { Resource } from './classes';
 import { emptyPagesText, forbiddenMessage, isForbidden, lostPage, MAX_EMPTY_PAGES, OBJECT_PATH, type OktaApi, type OktaItem } from './api';
 import { readAllLinks, incompleteWarning } from './pages';
 import { toObject } from './records';

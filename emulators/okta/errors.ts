@@ -39,3 +39,10 @@ export const invalidSearch = (cause: string) =>
 export const badBody = () => new OktaApiError(400, 'E0000003', 'The request body was not well-formed.');
 export const badMethod = () =>
   new OktaApiError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+// Lifecycle refusals, with the codes and texts of Okta's error catalogue.
+export const alreadyActive = () => new OktaApiError(403, 'E0000016', 'Activation failed because the user is already active');
+export const notInUserStatus = (cause: string) =>
+  new OktaApiError(403, 'E0000038', "This operation is not allowed in the user's current status.", [cause]);
+export const unlockForbidden = () => new OktaApiError(403, 'E0000032', 'Unlock is not allowed for this user.');
+export const forbiddenFor = (cause: string) =>
+  new OktaApiError(403, 'E0000006', 'You do not have permission to perform the requested action', [cause]);

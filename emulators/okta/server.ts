@@ -15,6 +15,7 @@ import { handleControl } from './routes/control';
 import { eventHookRoutes } from './routes/eventHooks';
 import { groupRoutes } from './routes/groups';
 import { logRoutes } from './routes/logs';
+import { schemaRoutes } from './routes/schemas';
 import { userRoutes } from './routes/users';
 import type { OktaState } from './state';
 import { familyOf, Traffic } from './traffic';
@@ -57,7 +58,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   let origin = '';
   const hooks = new HookDispatcher(state, () => origin);
   const ctx: RouteContext = { state, hooks, knobs: () => traffic.knobs };
-  const routes: Route[] = [...userRoutes(ctx), ...groupRoutes(ctx), ...appRoutes(ctx), ...logRoutes(ctx), ...eventHookRoutes(ctx)];
+  const routes: Route[] = [...userRoutes(ctx), ...groupRoutes(ctx), ...appRoutes(ctx), ...logRoutes(ctx), ...eventHookRoutes(ctx), ...schemaRoutes(ctx)];
   const errorRng = createRng(seed ^ 0x68e31da4);
   const held = new Set<NodeJS.Timeout>();
 

@@ -2,6 +2,7 @@
 // built from them on output (render.ts) so 100k users and 1M memberships stay cheap. Deleted
 // users and groups stay as tombstones so array indices (used by cursors and memberships) hold.
 
+import { defaultSchema, type ProfileSchema, type SchemaKind } from './profileSchema';
 import type { Rng } from './random';
 
 export type UserStatus =
@@ -102,6 +103,8 @@ export class OktaState {
   readonly userByLogin = new Map<string, number>();
   readonly groupById = new Map<string, number>();
   readonly appById = new Map<string, number>();
+  /** Profile schemas: base properties plus the custom ones declared through /meta/schemas. */
+  readonly schemas: Record<SchemaKind, ProfileSchema> = { user: defaultSchema('user'), group: defaultSchema('group') };
   /** Called for every System Log event appended (event hook delivery listens here). */
   readonly logListeners: ((e: LogEvent) => void)[] = [];
   /** `rng` makes the ids and uuids of writes reproducible too. */

@@ -2,7 +2,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLdapConnector, projectIdentities } from '../../connectors/ldap';
+import { projectIdentities } from '../../activities/project-writes';
+import { createLdapConnector } from '../../connectors/ldap';
 import type { Connector, SourceLink, SourceObject } from '../../connectors/types';
 import { ensureDirectories, ldapsearchList, readAll, readAllChanges, type Directories } from '../support/directories';
 
@@ -106,17 +107,17 @@ describe('active-directory connector on Samba', () => {
     expect(new Map(listed)).toEqual(new Map([[`CN=Proj One ${run_id},OU=${dept},OU=Projected,${dirs.ad.baseDn}`, '512'], [`CN=Proj\\, Three ${run_id},OU=${dept},OU=Projected,${dirs.ad.baseDn}`, '514']]));
     const id1 = results[0].targetId!;
     // A retried create (its answer lost to a crash) adopts its own entry; a stranger's is refused.
-    const again = await target.create!('users', { id: 's1', attributes: { username: `p1-${run_id}`, displayName: `Proj One ${run_id}`, email: 'p1@example.com', department: dept, firstName: 'Proj', lastName: 'One' } });
+    const again = await target.create!('users', { key: 's1', attributes: { username: `p1-${run_id}`, displayName: `Proj One ${run_id}`, email: 'p1@example.com', department: dept, firstName: 'Proj', lastName: 'One' } });
     expect(again.targetId).toBe(id1);
     await expect(
-      target.create!('users', { id: 'other', attributes: { username: `x-${run_id}`, displayName: `Proj One ${run_id}`, email: 'someone.else@example.com', department: dept } }),
+      target.create!('users', { key: 'other', attributes: { username: `x-${run_id}`, displayName: `Proj One ${run_id}`, email: 'someone.else@example.com', department: dept } }),
     ).rejects.toThrow(/already exists and is not this identity/);
-    const moved = await target.update!('users', id1, { id: 's1', attributes: { username: `p1-${run_id}`, displayName: `Proj One ${run_id}`, email: 'p1-new@example.com', department: `${dept}b` } });
+    const moved = await target.updateDelta!('users', id1, { replace: { username: `p1-${run_id}`, displayName: `Proj One ${run_id}`, email: 'p1-new@example.com', department: `${dept}b` } });
     expect(moved.action).toBe('moved');
     const after = (await target.getById!('users', id1))!;
     expect(after.raw.dn).toBe(`CN=Proj One ${run_id},OU=${dept}b,OU=Projected,${dirs.ad.baseDn}`);
     expect(after.raw.mail).toBe('p1-new@example.com');
-    expect(await target.delete!('users', id1)).toEqual({ targetId: id1, action: 'deactivated' });
+    expect(await target.delete!('users', id1)).toEqual({ targetId: id1, action: 'disabled' });
     expect((await target.getById!('users', id1))!.raw.active).toBe(false);
     await target.close();
   }, 60_000);

@@ -51,20 +51,20 @@ describe('ldap connector on OpenLDAP', () => {
       userSearchBase: `ou=projected,${dirs.ldap.baseDn}`,
       projection: { targetContainer: `ou={{department}},ou=projected,${dirs.ldap.baseDn}` },
     });
-    const created = await target.create!('users', { id: 's1', attributes: { username: `p-${runId}`, displayName: `P ${runId}`, lastName: 'P', department: 'Ops' } });
+    const created = await target.create!('users', { key: 's1', attributes: { username: `p-${runId}`, displayName: `P ${runId}`, lastName: 'P', department: 'Ops' } });
     expect(created.action).toBe('created');
     const listed = await ldapsearchList(dirs.ldap, `ou=Ops,ou=projected,${dirs.ldap.baseDn}`, `(uid=p-${runId})`, 'entryUUID');
     expect([...listed.values()]).toEqual([created.targetId]);
     expect(await target.getById!('users', '*)(objectClass=*')).toBeNull();
-    const upd = await target.update!('users', created.targetId, { id: 's1', attributes: { username: `p-${runId}`, displayName: `P ${runId}`, lastName: 'P', email: 'p@x.org', department: 'Ops' } });
+    const upd = await target.updateDelta!('users', created.targetId, { replace: { username: `p-${runId}`, displayName: `P ${runId}`, lastName: 'P', email: 'p@x.org', department: 'Ops' } });
     expect(upd.action).toBe('updated');
-    expect(await target.deactivate!('users', created.targetId)).toEqual({ targetId: created.targetId, action: 'deactivated' });
+    expect(await target.setEnabled!('users', created.targetId, false)).toEqual({ targetId: created.targetId, action: 'disabled' });
     expect((await target.getById!('users', created.targetId))!.raw.active).toBe(false);
     // Re-enabled: the disable attribute is removed (independent check with ldapsearch), once.
-    expect(await target.activate!('users', created.targetId)).toEqual({ targetId: created.targetId, action: 'activated' });
+    expect(await target.setEnabled!('users', created.targetId, true)).toEqual({ targetId: created.targetId, action: 'enabled' });
     const locked = await ldapsearchList(dirs.ldap, `ou=Ops,ou=projected,${dirs.ldap.baseDn}`, `(uid=p-${runId})`, 'pwdAccountLockedTime');
     expect([...locked.values()]).toEqual(['']);
-    expect(await target.activate!('users', created.targetId)).toEqual({ targetId: created.targetId, action: 'unchanged' });
+    expect(await target.setEnabled!('users', created.targetId, true)).toEqual({ targetId: created.targetId, action: 'unchanged' });
     await target.close();
   }, 60_000);
 

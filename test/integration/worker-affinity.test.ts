@@ -31,7 +31,7 @@ const source: SourceObject[] = Array.from({ length: USERS }, (_, i) => ({
  *  another process's scan restarts from the beginning and skips what was delivered. */
 class PagedSource implements Connector {
   readonly type = 'okta';
-  readonly resources: readonly Resource[] = ['users'];
+  readonly manifest = CONNECTOR_TYPES.okta.manifest;
   readonly scans = new Map<string, number>();
   restarts = 0;
   pagesRead = 0;
@@ -83,7 +83,7 @@ afterAll(async () => {
 it('batches follow their scan to its worker, and fall back to any worker when it is gone', async () => {
   const name = uniqueName('affinity');
   const def: ConnectorDefinition = await h.addConnector(connectorYaml(name));
-  const mapper = createRecordMapper(def, CONNECTOR_TYPES.okta.defaultMapping);
+  const mapper = createRecordMapper(def, CONNECTOR_TYPES.okta.manifest);
   const bundle = await loadBundle();
   // The first worker to read a page is shut down right after it: its next batch has nowhere to go.
   let doomed: PagedSource | undefined;

@@ -1,4 +1,5 @@
 // The blast-radius guard: which deletions a person has to approve first.
+import { oktaType } from '../../connectors/okta';
 import { describe, expect, it } from 'vitest';
 import { deletionHolds, reconcilableKinds } from '../../pipeline/deletion-guard';
 
@@ -43,7 +44,7 @@ describe('deletionHolds', () => {
 
 describe('reconcilableKinds', () => {
   it('skips incomplete reads and links whose parent was not read completely', () => {
-    const d = reconcilableKinds(['users', 'groups', 'memberships'], ['groups']);
+    const d = reconcilableKinds(oktaType.manifest, ['users', 'groups', 'memberships'], ['groups']);
     expect(d.kinds).toEqual(['user']);
     expect(d.skipped.map((s) => s.kind)).toEqual(['group', 'membership']);
   });

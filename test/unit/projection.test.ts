@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../connectors/errors';
-import { projectIdentities } from '../../connectors/ldap';
-import type { Connector, WriteResult } from '../../connectors/types';
+import { z } from 'zod';
+import { projectIdentities } from '../../activities/project-writes';
+import { defineConnector } from '../../connectors/framework/define';
+import type { ConnectorOps, WriteOutcome } from '../../connectors/framework/spi';
 import { planMembers, planProjection, projectionHash, stateOf } from '../../pipeline/projection';
 import type { ExportedObject } from '../../store/types';
 
@@ -70,17 +72,18 @@ describe('projectIdentities against a target', () => {
   const fake = (gone: Set<string>) => {
     const calls: string[] = [];
     const missing = (id: string) => new ConnectorError('not-found', `users ${id} is not in the directory`, {});
-    const c: Connector = {
-      type: 'fake',
-      resources: [],
+    const ops: ConnectorOps = {
       close: async () => undefined,
-      create: async (_r, o): Promise<WriteResult> => (calls.push(`create ${o.id}`), { targetId: `new-${o.id}`, action: 'created' }),
-      update: async (_r, id): Promise<WriteResult> => (calls.push(`update ${id}`), gone.has(id) ? Promise.reject(missing(id)) : { targetId: id, action: 'updated' }),
-      deactivate: async (_r, id): Promise<WriteResult> => (gone.has(id) ? Promise.reject(missing(id)) : { targetId: id, action: 'deactivated' }),
-      delete: async (_r, id): Promise<WriteResult> => (calls.push(`delete ${id}`), gone.has(id) ? Promise.reject(missing(id)) : { targetId: id, action: 'deactivated' }),
-      addMember: async () => undefined,
-      removeMember: async () => undefined,
+      create: async (_r, o): Promise<WriteOutcome> => (calls.push(`create ${o.key}`), { targetId: `new-${o.key}`, action: 'created' }),
+      updateDelta: async (_r, id): Promise<WriteOutcome> => (calls.push(`update ${id}`), gone.has(id) ? Promise.reject(missing(id)) : { targetId: id, action: 'updated' }),
+      delete: async (_r, id): Promise<WriteOutcome> => (calls.push(`delete ${id}`), gone.has(id) ? Promise.reject(missing(id)) : { targetId: id, action: 'disabled' }),
     };
+    const c = defineConnector({
+      type: 'fake',
+      configSchema: z.object({}),
+      objectClasses: { users: { kind: 'user', read: false, delta: 'none', get: false, write: ['create', 'update', 'delete'] } },
+      open: () => ops,
+    }).open({ name: 'fake', type: 'fake' }, {});
     return { c, calls };
   };
 
@@ -101,7 +104,7 @@ describe('projectIdentities against a target', () => {
 
   it('other errors still fail the object alone', async () => {
     const { c } = fake(new Set());
-    c.update = async () => Promise.reject(new ConnectorError('forbidden', 'insufficient access', {}));
+    c.updateDelta = async () => Promise.reject(new ConnectorError('forbidden', 'insufficient access', {}));
     const { results } = await projectIdentities(c, [{ id: 'a', targetId: 'T-a', attributes: {} }, { id: 'b', attributes: {} }]);
     expect(results).toEqual([
       { id: 'a', ok: false, error: 'insufficient access' },

@@ -1,8 +1,9 @@
-// /api/v1/groups: list (paged, filter/search/q), read, members (paged), membership and group writes.
+// /api/v1/groups: list (paged, filter/search/q), read, members (paged), create, replace (PUT),
+// delete, membership add and remove.
 
-import { notFound, validation } from '../errors';
+import { notFound } from '../errors';
 import { compileFilter, type AttrValue, type FilterRules, type Predicate } from '../filter';
-import { addMember, createGroup, deleteGroup, removeMember } from '../mutations';
+import { addMember, createGroup, deleteGroup, removeMember, replaceGroup } from '../groupWrites';
 import { collectPositions, decodeCursor, encodeCursor, pageResponse, parseLimit, range } from '../paging';
 import { renderGroup, renderUser } from '../render';
 import { json, noContent, type ApiRequest, type Route, type RouteContext } from '../router';
@@ -70,9 +71,15 @@ export function groupRoutes({ state }: RouteContext): Route[] {
     {
       method: 'POST',
       pattern: '/api/v1/groups',
+      handler: (req) => json(renderGroup(createGroup(state, req.body ?? {}, req.info), req.base)),
+    },
+    {
+      method: 'PUT',
+      pattern: '/api/v1/groups/:id',
       handler: (req) => {
-        if (!req.body) throw validation('body', 'a JSON object is required');
-        return json(renderGroup(createGroup(state, req.body, req.info), req.base));
+        const g = requireGroup(state, req.params.id!);
+        replaceGroup(state, g, req.body ?? {}, req.info);
+        return json(renderGroup(g, req.base));
       },
     },
     {

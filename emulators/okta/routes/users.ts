@@ -1,12 +1,15 @@
-// /api/v1/users: list (paged, search/filter), read, create, profile update, lifecycle, delete.
+// /api/v1/users: list (paged, search/filter), read by id or login, create, replace (PUT) and partial
+// (POST) update, lifecycle transitions, two-step delete.
 
-import { notFound, validation } from '../errors';
+import { forbiddenFor, notFound, validation } from '../errors';
 import { compileFilter, type AttrValue, type FilterRules, type Predicate } from '../filter';
-import { addMember, changeLifecycle, createUser, deleteUser, updateProfile } from '../mutations';
+import { addMember } from '../groupWrites';
 import { collectPositions, decodeCursor, encodeCursor, pageResponse, parseLimit, range } from '../paging';
 import { renderGroup, renderUser } from '../render';
+import { randomToken } from '../random';
 import { json, noContent, type ApiRequest, type Route, type RouteContext } from '../router';
 import type { OktaState, UserRecord } from '../state';
+import { changeLifecycle, createUser, deleteUser, LIFECYCLE_ACTIONS, updateUser, type LifecycleAction } from '../userWrites';
 
 const DATE_OPS = ['eq', 'gt', 'ge', 'lt', 'le'];
 const FILTER_RULES: FilterRules = {
@@ -95,6 +98,9 @@ export function userRoutes({ state }: RouteContext): Route[] {
         const body = bodyOf(req);
         const groupIds = Array.isArray(body.groupIds) ? body.groupIds.map(String) : [];
         const groups = groupIds.map((id) => state.findGroup(id) ?? notFoundGroup(id));
+        // Checked before the user exists, so a refused group leaves no half-made user behind.
+        const unmanaged = groups.find((g) => g.type !== 'OKTA_GROUP');
+        if (unmanaged) throw forbiddenFor(`groupIds: ${unmanaged.id} is a ${unmanaged.type} group; only OKTA_GROUP members can be added`);
         const user = createUser(state, body, activate, req.info);
         for (const g of groups) addMember(state, g, user, req.info);
         return json(renderUser(user, req.base));
@@ -105,7 +111,7 @@ export function userRoutes({ state }: RouteContext): Route[] {
       pattern: '/api/v1/users/:id',
       handler: (req: ApiRequest) => {
         const u = requireUser(state, req.params.id!);
-        updateProfile(state, u, bodyOf(req).profile, method === 'PUT', req.info);
+        updateUser(state, u, bodyOf(req), method === 'PUT', req.info);
         return json(renderUser(u, req.base));
       },
     })),
@@ -113,11 +119,14 @@ export function userRoutes({ state }: RouteContext): Route[] {
       method: 'POST',
       pattern: '/api/v1/users/:id/lifecycle/:action',
       handler: (req) => {
-        const action = req.params.action!;
-        if (!['activate', 'deactivate', 'suspend', 'unsuspend', 'reactivate'].includes(action)) {
-          throw notFound(req.url.pathname, 'Path');
+        const action = req.params.action as LifecycleAction;
+        if (!LIFECYCLE_ACTIONS.includes(action)) throw notFound(req.url.pathname, 'Path');
+        changeLifecycle(state, requireUser(state, req.params.id!), action, req.info);
+        // With sendEmail=false Okta hands the activation link to the caller instead of mailing it.
+        if ((action === 'activate' || action === 'reactivate') && req.url.searchParams.get('sendEmail') === 'false') {
+          const activationToken = randomToken(state.rng, 20);
+          return json({ activationUrl: `${req.base}/welcome/${activationToken}`, activationToken });
         }
-        changeLifecycle(state, requireUser(state, req.params.id!), action as 'activate', req.info);
         return json({});
       },
     },

@@ -1,0 +1,437 @@
+// Push activities: a source's store identities written into any target whose manifest can write.
+// planBatch plans one keyset page and stores the plan (push_plans); applyBatch applies one stored
+// page object by object, recording push state as soon as each object is written, so a retried
+// batch skips what is done and a retried create adopts its own object (key `<source>:<id>`).
+// A target's refusal quarantines that object alone; the rest of the batch goes on.
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { compileFilter } from '../config/filter';
+import { compileMapping } from '../config/mapping';
+import { provisioningOf, type ProvisioningSpec } from '../config/provisioning';
+import { ConfigError, type ConnectorDefinition } from '../config/types';
+import { ConnectorError } from '../connectors/errors';
+import { requireOp, type Connector } from '../connectors/framework/define';
+import { can, classOfKind, linkClassesOf, type Manifest } from '../connectors/framework/manifest';
+import { deletionHolds } from '../pipeline/deletion-guard';
+import { stateOf } from '../pipeline/projection';
+import {
+  countPlan,
+  createAttributes,
+  memberRef,
+  parseMemberRef,
+  planPush,
+  toAttributeDelta,
+  type PlanRules,
+  type PushKind,
+  type PushPlan,
+} from '../pipeline/push-plan';
+import { contentHash, stableStringify } from '../store/stable-json';
+import type { ExportedObject, IdentityStore, PushStateRecord } from '../store/types';
+import { pushWorkflow, requestPushSignal } from '../workflows/definitions';
+import type { PushApplyCounts, PushPlanCounts, PushRequest, PushWorkflowInput } from '../workflows/push-types';
+import { TigerConnector, TigerConnectorType } from '../workflows/search-attributes';
+import { zeroPushApplyCounts } from '../workflows/push-types';
+import type { ConnectorCache } from './connector-cache';
+import { asActivity } from './failures';
+import { heartbeat } from './heartbeat';
+
+export interface PushDeps {
+  store: IdentityStore;
+  connectors: ConnectorCache;
+  /** For requestPushesAfterSync (signal-with-start of push/<target>). */
+  client?: () => Promise<Client>;
+}
+
+interface PushTarget {
+  def: ConnectorDefinition;
+  connector: Connector;
+  manifest: Manifest;
+  spec: Omit<ProvisioningSpec, 'from'>;
+  /** Object class per store kind the target takes (absent: not pushed), and the membership link class. */
+  classes: Partial<Record<PushKind, string>>;
+  memberClass?: string;
+}
+
+interface RunScope {
+  /** Users that are members of the scope groups (undefined: no group scope). */
+  members?: Set<string>;
+  /** The scope groups' ids (undefined: every group). */
+  groups?: Set<string>;
+}
+
+const PLAN_RETENTION_MS = 24 * 3600_000;
+
+export function createPushActivities({ store, connectors, client }: PushDeps) {
+  const log = (target: string, runId: string | null, level: 'info' | 'warn' | 'error', message: string) =>
+    store.appendLog({ connector: target, runId, level, message });
+
+  /** Everything here is configuration: a wrong target fails the push at once, never retried. */
+  async function loadTarget(source: string, target: string): Promise<PushTarget> {
+    if (!(await store.getConnector(source))) throw new ConfigError([{ file: 'store', path: 'source', message: `no source connector named "${source}"` }]);
+    if (source === target) throw new ConfigError([{ file: `connector ${target}`, path: 'provisioning.from', message: 'a connector cannot push into itself' }]);
+    const loaded = await connectors.get(target);
+    const def = loaded.def;
+    const connector = frameworkConnector(loaded.connector, def);
+    const manifest = connector.manifest;
+    const spec = provisioningOf(def) ?? {};
+    const classes: Partial<Record<PushKind, string>> = {};
+    for (const kind of ['user', 'group'] as const) {
+      const cls = classOfKind(manifest, kind);
+      if (cls && can(manifest, cls, 'create')) classes[kind] = cls;
+    }
+    if (!classes.user && !classes.group) {
+      throw new ConfigError([{ file: `connector ${target}`, path: 'type', message: `cannot be a push target: a ${def.type} connector can create neither users nor groups (its manifest declares no create)` }]);
+    }
+    const memberClass = classes.group ? linkClassesOf(manifest, classes.group).find((l) => manifest.linkClasses[l].kind === 'membership') : undefined;
+    return { def, connector, manifest, spec, classes, memberClass };
+  }
+
+  function planRules(t: PushTarget, kind: PushKind, scope: RunScope): PlanRules {
+    const cls = t.classes[kind]!;
+    const given = t.spec.mapping?.[kind];
+    const defaults = t.manifest.objectClasses[cls].pushMapping;
+    if (!given && !defaults) {
+      throw new ConfigError([{ file: `connector ${t.def.name}`, path: `provisioning.mapping.${kind}`, message: `required: a ${t.def.type} ${cls} class has no default push mapping (target attribute → store attribute)` }]);
+    }
+    const mapping = compileMapping(given, { ...(defaults ?? {}) });
+    const filter = kind === 'user' && t.spec.scope?.filter ? compileFilter([t.spec.scope.filter]) : () => true;
+    const inScope =
+      kind === 'user'
+        ? (o: ExportedObject) => filter(o.attributes) && (!scope.members || scope.members.has(o.id))
+        : (o: ExportedObject) => !scope.groups || scope.groups.has(o.id);
+    return {
+      kind,
+      map: (a) => mapping.map(a),
+      inScope,
+      deleteOnRemoval: t.spec.deleteOnRemoval === true,
+      canEnable: can(t.manifest, cls, 'enable'),
+      canDelete: can(t.manifest, cls, 'delete'),
+    };
+  }
+
+  // The group scope is resolved once per run and worker (a few reads of the source's groups),
+  // not once per page; a handful of runs is all a worker ever has in flight.
+  const scopes = new Map<string, Promise<RunScope>>();
+  function scopeOf(runId: string, source: string, t: PushTarget): Promise<RunScope> {
+    let s = scopes.get(runId);
+    if (!s) {
+      s = resolveScope(source, t.spec.scope?.groups);
+      s.catch(() => scopes.delete(runId));
+      scopes.set(runId, s);
+      if (scopes.size > 16) scopes.delete(scopes.keys().next().value!);
+    }
+    return s;
+  }
+  async function resolveScope(source: string, names: string[] | undefined): Promise<RunScope> {
+    if (!names) return {};
+    const wanted = new Set(names);
+    const groups = new Set<string>();
+    for (let after: string | null = null; ;) {
+      const page = await store.listObjects(source, 'group', { afterId: after, limit: 1000, includeDeleted: false });
+      for (const g of page) if (wanted.has(g.id) || (typeof g.attributes.name === 'string' && wanted.has(g.attributes.name))) groups.add(g.id);
+      if (page.length < 1000) break;
+      after = page[page.length - 1].id;
+    }
+    const members = new Set<string>();
+    for (const g of groups) {
+      for (const l of await store.listLinks(source, 'membership', g, { includeDeleted: false })) if (l.childKind === 'user') members.add(l.child);
+    }
+    return { members, groups };
+  }
+
+  /** The members each group of the page should have: live links to children that are pushed
+   *  identities in scope (deleted, out-of-scope and never-pushable children are not members). */
+  async function desiredMembers(source: string, page: ExportedObject[], users: PlanRules, groups: PlanRules): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const g of page) {
+      if (stateOf(g) === 'deleted') continue;
+      const links = await store.listLinks(source, 'membership', g.id, { includeDeleted: false });
+      const ids = (k: 'user' | 'group') => links.filter((l) => l.childKind === k).map((l) => l.child);
+      const children = [
+        ...(await store.getObjects(source, 'user', ids('user'), { includeDeleted: false })).filter((u) => stateOf(u) !== 'deleted' && users.inScope(u)).map((u) => memberRef('user', u.id)),
+        ...(await store.getObjects(source, 'group', ids('group'), { includeDeleted: false })).filter((c) => groups.inScope(c)).map((c) => memberRef('group', c.id)),
+      ];
+      out.set(g.id, children);
+    }
+    return out;
+  }
+
+  return {
+    /** Checks the target (and the mappings) before anything is planned. Names and numbers only. */
+    async beginPush(a: { source: string; target: string; runId: string; dryRun: boolean }): Promise<{ kinds: PushKind[]; threshold: number; limit: number; approvalTimeoutMs: number }> {
+      return asActivity(a.target, async () => {
+        const t = await loadTarget(a.source, a.target);
+        const kinds = (['user', 'group'] as const).filter((k) => t.classes[k]);
+        for (const k of kinds) planRules(t, k, {});
+        await store.dropPushPlans(a.target, a.runId, new Date(Date.now() - PLAN_RETENTION_MS).toISOString());
+        await log(a.target, a.runId, 'info', `${a.dryRun ? 'dry run of a push' : 'push'} of ${a.source} into ${a.target} started (${kinds.map((k) => `${k}s`).join(', ')})`);
+        return { kinds: [...kinds], threshold: t.def.deletionThreshold ?? 0.2, limit: t.def.deletionLimit ?? 500, approvalTimeoutMs: t.def.approvalTimeoutMs ?? 24 * 3600_000 };
+      });
+    },
+
+    /** Plans one keyset page and stores it as plan page `seq` of the run; returns counts only. */
+    async planBatch(a: { source: string; target: string; runId: string; kind: PushKind; afterId: string | null; limit: number; seq: number }): Promise<{ counts: PushPlanCounts; nextAfterId: string | null }> {
+      return asActivity(a.target, async () => {
+        const t = await loadTarget(a.source, a.target);
+        const scope = await scopeOf(a.runId, a.source, t);
+        const page = await store.listObjects(a.source, a.kind, { afterId: a.afterId, limit: a.limit, includeDeleted: true });
+        const pushed = await store.getPushStates(a.target, a.source, a.kind, page.map((o) => o.id));
+        const rules = planRules(t, a.kind, scope);
+        const members = a.kind === 'group' && t.memberClass ? await desiredMembers(a.source, page, planRules(t, 'user', scope), rules) : undefined;
+        const plan = planPush(page, pushed, rules, members);
+        await store.savePushPlanPage({ runId: a.runId, seq: a.seq, target: a.target, kind: a.kind, plan });
+        return { counts: countPlan(plan), nextAfterId: page.length < a.limit ? null : page[page.length - 1].id };
+      });
+    },
+
+    /** The guard of a push: disables + deletes per kind and member removals, against what this
+     *  target holds from the source, with the target's deletionThreshold and deletionLimit. */
+    async checkPushGuard(a: { source: string; target: string; runId: string; removals: { user: number; group: number; membership: number }; threshold: number; limit: number }): Promise<{ held: boolean; reason: string | null }> {
+      return asActivity(a.target, async () => {
+        const totals = await store.countPushStates(a.target, a.source);
+        const holds = deletionHolds(
+          (['user', 'group', 'membership'] as const).map((kind) => ({ kind, total: totals[kind], unseen: a.removals[kind] })),
+          { threshold: a.threshold, limit: a.limit },
+        );
+        if (holds.length === 0) return { held: false, reason: null };
+        const reason = `push held for approval: ${holds.map((h) => h.reason).join('; ')} (disables, deletes and member removals)`;
+        await log(a.target, a.runId, 'warn', `${reason}; approve with: tiger connector push ${a.source} --to ${a.target} --approve`);
+        return { held: true, reason };
+      });
+    },
+
+    /** Applies stored plan page `seq`. Idempotent: what push state shows as done is skipped. */
+    async applyBatch(a: { source: string; target: string; runId: string; seq: number; allowRemovals: boolean }): Promise<PushApplyCounts> {
+      return asActivity(a.target, async () => {
+        const t = await loadTarget(a.source, a.target);
+        const stored = await store.getPushPlanPage(a.runId, a.seq);
+        if (!stored) throw new Error(`plan page ${a.seq} of push ${a.runId} is missing from the store (dropped by a later push of ${a.target}?)`);
+        const kind = stored.kind as PushKind;
+        const plan = stored.plan as PushPlan;
+        const counts = zeroPushApplyCounts();
+        const apply = new Applier(store, t, a.source, kind, a.runId, counts, log);
+        await apply.objects(plan, a.allowRemovals);
+        if (plan.members.length > 0) await apply.members(plan, a.allowRemovals);
+        return counts;
+      });
+    },
+
+    async endPush(a: { source: string; target: string; runId: string; dryRun: boolean; plan: PushPlanCounts; applied: PushApplyCounts; error: string | null }): Promise<void> {
+      return asActivity(a.target, async () => {
+        const p = a.plan;
+        const d = a.applied;
+        const planned = `planned: ${p.creates} creates, ${p.updates} updates, ${p.enables} enables, ${p.disables} disables, ${p.deletes} deletes, ` +
+          `${p.memberAdds} member adds, ${p.memberRemoves} member removes, ${p.unchanged} unchanged`;
+        const done = a.dryRun ? 'nothing was sent to the target (dry run)' :
+          `applied: ${d.created} created, ${d.adopted} adopted, ${d.updated} updated, ${d.enabled} enabled, ${d.disabled} disabled, ${d.deleted} deleted, ` +
+          `${d.membersAdded} members added, ${d.membersRemoved} removed, ${d.quarantined} quarantined` + (d.removalsWithheld ? `, ${d.removalsWithheld} removals withheld` : '');
+        await log(a.target, a.runId, a.error ? 'error' : d.quarantined ? 'warn' : 'info',
+          `${a.dryRun ? 'dry run of a push' : 'push'} of ${a.source} into ${a.target} ${a.error ? 'failed' : 'finished'}: ${planned}; ${done}${a.error ? ` — ${a.error}` : ''}`);
+        // The plan stays for the CLI to print (it drops a dry run's at once); the next push drops
+        // plans older than a day.
+      });
+    },
+
+    /** After a successful sync of `source`: one push request to every target provisioned from
+     *  it with `after: sync`. Signal-with-start, so a push already running runs once more. */
+    async requestPushesAfterSync(a: { source: string; runId: string }): Promise<string[]> {
+      const targets = (await store.listConnectors()).filter((c) => {
+        const p = provisioningOf(c.definition as ConnectorDefinition);
+        return c.enabled && p?.from === a.source && p.after === 'sync';
+      });
+      if (targets.length === 0 || !client) return [];
+      const c = await client();
+      for (const t of targets) await requestPush(c, { source: a.source, target: t.name, targetType: t.type }, { requestId: `sync/${a.runId}`, trigger: 'sync' });
+      return targets.map((t) => t.name);
+    },
+  };
+}
+
+/** One plan page applied against the target, object by object. */
+class Applier {
+  constructor(
+    private readonly store: IdentityStore,
+    private readonly t: PushTarget,
+    private readonly source: string,
+    private readonly kind: PushKind,
+    private readonly runId: string,
+    private readonly counts: PushApplyCounts,
+    private readonly log: (target: string, runId: string | null, level: 'info' | 'warn' | 'error', message: string) => Promise<void>,
+  ) {}
+
+  private get cls(): string {
+    return this.t.classes[this.kind]!;
+  }
+
+  private async state(sourceId: string): Promise<PushStateRecord | undefined> {
+    return (await this.store.getPushStates(this.t.def.name, this.source, this.kind, [sourceId]))[0];
+  }
+
+  private async save(sourceId: string, s: Pick<PushStateRecord, 'targetId' | 'attributes' | 'enabled' | 'members'>): Promise<void> {
+    await this.store.savePushStates([{
+      target: this.t.def.name, source: this.source, kind: this.kind, sourceId, ...s,
+      hash: contentHash(stableStringify({ attributes: s.attributes, enabled: s.enabled, members: s.members ?? null })),
+    }]);
+  }
+
+  /** A per-object refusal quarantines the object; what a retry may fix (the connection, a 429,
+   *  credentials, configuration) fails the batch, which is retried and skips what is done. */
+  private async attempt(sourceId: string, what: string, fn: () => Promise<void>): Promise<boolean> {
+    heartbeat();
+    try {
+      await fn();
+      await this.store.clearQuarantine(this.t.def.name, this.source, this.kind, [sourceId]);
+      return true;
+    } catch (err) {
+      if (err instanceof ConnectorError && (err.retryable || err.kind === 'auth' || err.kind === 'config')) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      this.counts.quarantined++;
+      await this.store.quarantine([{ target: this.t.def.name, source: this.source, kind: this.kind, sourceId, error: `${what}: ${message}` }]);
+      await this.log(this.t.def.name, this.runId, 'error', `quarantined ${this.source} ${this.kind} ${sourceId} (${what}): ${message}`);
+      return false;
+    }
+  }
+
+  async objects(plan: PushPlan, allowRemovals: boolean): Promise<void> {
+    const c = this.t.connector;
+    for (const p of plan.creates) {
+      if (await this.state(p.sourceId)) continue;
+      await this.attempt(p.sourceId, 'create', async () => {
+        const out = await requireOp(c, 'create', `create ${this.cls}`)(this.cls, { attributes: createAttributes(p.attributes), key: `${this.source}:${p.sourceId}`, enabled: true });
+        await this.save(p.sourceId, { targetId: out.targetId, attributes: p.attributes, enabled: true, members: this.kind === 'group' ? [] : null });
+        if (out.action === 'adopted') this.counts.adopted++;
+        else this.counts.created++;
+      });
+    }
+    for (const p of plan.updates) {
+      const s = await this.state(p.sourceId);
+      if (!s || stableStringify(pick(s.attributes, p.changes.map((ch) => ch.attribute))) === stableStringify(pick(p.attributes, p.changes.map((ch) => ch.attribute)))) continue;
+      await this.attempt(p.sourceId, 'update', async () => {
+        await requireOp(c, 'updateDelta', `update ${this.cls}`)(this.cls, s.targetId, toAttributeDelta(p.changes));
+        await this.save(p.sourceId, { ...s, attributes: { ...s.attributes, ...pick(p.attributes, p.changes.map((ch) => ch.attribute)) } });
+        this.counts.updated++;
+      });
+    }
+    for (const p of plan.enables) await this.setEnabled(p.sourceId, true);
+    for (const p of plan.disables) {
+      if (!allowRemovals) this.counts.removalsWithheld++;
+      else await this.setEnabled(p.sourceId, false);
+    }
+    for (const p of plan.deletes) {
+      if (!allowRemovals) {
+        this.counts.removalsWithheld++;
+        continue;
+      }
+      const s = await this.state(p.sourceId);
+      if (!s) continue;
+      await this.attempt(p.sourceId, 'delete', async () => {
+        await requireOp(c, 'delete', `delete ${this.cls}`)(this.cls, s.targetId);
+        await this.store.deletePushStates(this.t.def.name, this.source, this.kind, [p.sourceId]);
+        this.counts.deleted++;
+      });
+    }
+  }
+
+  private async setEnabled(sourceId: string, enabled: boolean): Promise<void> {
+    const s = await this.state(sourceId);
+    if (!s || s.enabled === enabled) return;
+    await this.attempt(sourceId, enabled ? 'enable' : 'disable', async () => {
+      await requireOp(this.t.connector, 'setEnabled', `enable or disable ${this.cls}`)(this.cls, s.targetId, enabled);
+      await this.save(sourceId, { ...s, enabled });
+      this.counts[enabled ? 'enabled' : 'disabled']++;
+    });
+  }
+
+  /** Children are resolved to target ids now (they may have been created by this push); one not
+   *  pushed (failed, quarantined) is left out and added by a later run. */
+  async members(plan: PushPlan, allowRemovals: boolean): Promise<void> {
+    const linkCls = this.t.memberClass;
+    if (!linkCls) return;
+    const target = this.t.def.name;
+    for (const m of plan.members) {
+      const group = await this.state(m.groupId);
+      if (!group) continue;
+      const had = new Set(group.members ?? []);
+      const add = m.add.filter((r) => !had.has(r));
+      const remove = allowRemovals ? m.remove.filter((r) => had.has(r)) : [];
+      if (!allowRemovals) this.counts.removalsWithheld += m.remove.length;
+      if (add.length === 0 && remove.length === 0) continue;
+      const resolved = await this.resolve(target, [...add, ...remove]);
+      const now = new Set(had);
+      await this.attempt(m.groupId, 'members', async () => {
+        const failures: string[] = [];
+        const send = async (op: 'link' | 'unlink', refs: string[]) => {
+          const ids = refs.map((r) => resolved.get(r)).filter((x): x is string => !!x);
+          const outcomes = ids.length ? await requireOp(this.t.connector, op, `${op} ${linkCls}`)(linkCls, group.targetId, ids) : [];
+          const ok = new Set(outcomes.filter((o) => o.ok).map((o) => o.childId));
+          for (const o of outcomes) if (!o.ok) failures.push(`${op} ${o.childId}: ${o.error ?? 'refused'}`);
+          for (const r of refs) {
+            const id = resolved.get(r);
+            if (op === 'link' && id && ok.has(id)) {
+              now.add(r);
+              this.counts.membersAdded++;
+            }
+            // A former member no longer pushed (deleted in the target) is not a member any more.
+            if (op === 'unlink' && (!id || ok.has(id))) {
+              now.delete(r);
+              if (id) this.counts.membersRemoved++;
+            }
+          }
+        };
+        try {
+          await send('link', add);
+          await send('unlink', remove);
+        } finally {
+          await this.save(m.groupId, { ...group, members: [...now].sort() });
+        }
+        if (failures.length) throw new Error(failures.join('; '));
+      });
+    }
+  }
+
+  private async resolve(target: string, refs: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const kind of ['user', 'group'] as const) {
+      const ids = refs.map(parseMemberRef).filter((r) => r.kind === kind).map((r) => r.id);
+      for (const s of await this.store.getPushStates(target, this.source, kind, ids)) out.set(memberRef(kind, s.sourceId), s.targetId);
+    }
+    return out;
+  }
+}
+
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
+}
+
+/** Connectors not yet on framework v2 have no manifest: they cannot be pushed to (yet). */
+function frameworkConnector(c: unknown, def: ConnectorDefinition): Connector {
+  if (c && typeof c === 'object' && 'manifest' in c && (c as { manifest?: unknown }).manifest) return c as Connector;
+  throw new ConfigError([{ file: `connector ${def.name}`, path: 'type', message: `cannot be a push target: ${def.type} connectors do not declare their write capabilities (no manifest)` }]);
+}
+
+/** Asks push/<target> for a run: signal-with-start, so one push per target runs at a time and
+ *  requests made during a run become one more run. A retried caller passes a stable id. */
+export async function requestPush(
+  c: Client,
+  a: { source: string; target: string; targetType: string },
+  req: { requestId?: string; trigger: PushRequest['trigger'] },
+): Promise<{ workflowId: string; requestId: string }> {
+  const requestId = req.requestId ?? randomUUID();
+  const handle = await c.workflow.signalWithStart(pushWorkflow, {
+    workflowId: pushWorkflowId(a.target),
+    taskQueue: process.env.TIGER_TASK_QUEUE ?? 'tiger-sync',
+    args: [{ source: a.source, target: a.target } satisfies PushWorkflowInput],
+    signal: requestPushSignal,
+    signalArgs: [{ requestId, trigger: req.trigger, source: a.source }],
+    staticSummary: `${a.targetType} connector ${a.target} · push from ${a.source} · ${req.trigger}`,
+    typedSearchAttributes: [
+      { key: TigerConnector, value: a.target },
+      { key: TigerConnectorType, value: a.targetType },
+    ],
+  });
+  return { workflowId: handle.workflowId, requestId };
+}
+
+export const pushWorkflowId = (target: string): string => `push/${target}`;
+
+export type PushActivities = ReturnType<typeof createPushActivities>;
