@@ -8,6 +8,14 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const ioPackages = ['undici', 'pg', 'better-sqlite3', 'mssql', 'ldapts', 'pino', 'yaml', 'commander', 'cli-progress', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
 
+/** `files` may not import from the folders in `banned` (types from `typesOnly` are fine). */
+function layer(files, banned, typesOnly = []) {
+  const group = (dirs) => dirs.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`, `../${d}`, `../../${d}`, `../../../${d}`]);
+  const patterns = [{ group: group(banned), message: `layering: ${files.split('/')[0]}/ may not import from ${banned.join(', ')} (see DESIGN.md "Folders")` }];
+  if (typesOnly.length) patterns.push({ group: group(typesOnly), allowTypeImports: true, message: `layering: ${files.split('/')[0]}/ imports only types from ${typesOnly.join(', ')}` });
+  return [{ files: [files], rules: { 'no-restricted-imports': ['error', { patterns }] } }];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tiger/**', 'coverage/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -48,8 +56,22 @@ export default tseslint.config(
       ],
     },
   },
+  // Layers import one way (DESIGN.md): config and store stand alone; connectors build on config;
+  // pipeline on config, connectors and store types; activities on those; runtime (process wiring
+  // shared by the CLI, the worker and activities that start workflows) on workflows' definitions;
+  // worker and client on everything, but never on each other's entry points.
+  ...layer('config/**/*.ts', ['connectors', 'pipeline', 'activities', 'store', 'runtime', 'worker', 'client', 'workflows', 'emulators']),
+  ...layer('store/**/*.ts', ['connectors', 'pipeline', 'activities', 'config', 'runtime', 'worker', 'client', 'workflows', 'emulators']),
+  ...layer('connectors/**/*.ts', ['pipeline', 'activities', 'runtime', 'worker', 'client', 'workflows', 'emulators'], ['store']),
+  // store/stable-json is pure (the hashing rules shared with the store); the engines are I/O.
+  ...layer('pipeline/**/*.ts', ['activities', 'runtime', 'worker', 'client', 'workflows', 'emulators', 'store/index', 'store/sqlite', 'store/postgres', 'store/staged-rows']),
+  ...layer('activities/**/*.ts', ['worker', 'client', 'emulators']),
+  ...layer('runtime/**/*.ts', ['activities', 'worker', 'client', 'connectors', 'pipeline', 'emulators']),
+  ...layer('worker/**/*.ts', ['client']),
+  ...layer('emulators/**/*.ts', ['activities', 'runtime', 'worker', 'client', 'workflows', 'connectors', 'pipeline', 'store']),
   {
-    // One door into workflow definitions for the client side, so there is one list to keep true.
+    // One door into workflow definitions for the client side, so there is one list to keep true;
+    // and the client starts workers only through worker/'s public entry points.
     files: ['client/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -57,7 +79,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/workflows/sync', '**/workflows/live', '**/workflows/scheduled', '**/workflows/project', '**/workflows/test-connection'],
+              group: ['**/workflows/sync', '**/workflows/live', '**/workflows/scheduled', '**/workflows/project', '**/workflows/push', '**/workflows/test-connection'],
               allowTypeImports: true,
               message: 'import workflows, signals, queries and updates from workflows/definitions.ts',
             },

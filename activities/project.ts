@@ -47,7 +47,7 @@ export function createProjectActivities({ store, connectors }: ProjectDeps) {
     }
     const rules = def.config.projection;
     if (!rules || typeof rules !== 'object') {
-      throw new ConfigError([{ file: `connector ${target}`, path: 'config.projection', message: 'required to project identities into this connector (targetContainer, …)' }]);
+      throw new ConfigError([{ file: `connector ${target}`, path: 'config.projection', message: `cannot be a projection target without config.projection (a directory's containers and naming: targetContainer, …); to provision a ${def.type} connector use: tiger connector push ${source} --to ${target}` }]);
     }
     return { def, connector, rules };
   }

@@ -1,5 +1,5 @@
 // Push activities: a source's store identities written into any target whose manifest can write.
-// planBatch plans one keyset page and stores the plan (push_plans); applyBatch applies one stored
+// planPushBatch plans one keyset page and stores the plan (push_plans); applyPushBatch applies one stored
 // page object by object, recording push state as soon as each object is written, so a retried
 // batch skips what is done and a retried create adopts its own object (key `<source>:<id>`).
 // A target's refusal quarantines that object alone; the rest of the batch goes on.
@@ -139,16 +139,19 @@ export function createPushActivities({ store, connectors, client }: PushDeps) {
     return { members, groups };
   }
 
-  /** The members each group of the page should have: live links to children that are pushed
-   *  identities in scope (deleted, out-of-scope and never-pushable children are not members). */
-  async function desiredMembers(source: string, page: ExportedObject[], users: PlanRules, groups: PlanRules): Promise<Map<string, string[]>> {
+  /** The members each group of the page should have: live links to in-scope children that are in
+   *  the target or will be by this push (an inactive identity never pushed is never created, so
+   *  it is no member either; one pushed before and disabled since stays a member). */
+  async function desiredMembers(source: string, target: string, page: ExportedObject[], users: PlanRules, groups: PlanRules): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (const g of page) {
       if (stateOf(g) === 'deleted') continue;
       const links = await store.listLinks(source, 'membership', g.id, { includeDeleted: false });
       const ids = (k: 'user' | 'group') => links.filter((l) => l.childKind === k).map((l) => l.child);
+      const live = (await store.getObjects(source, 'user', ids('user'), { includeDeleted: false })).filter((u) => stateOf(u) !== 'deleted' && users.inScope(u));
+      const pushed = new Set((await store.getPushStates(target, source, 'user', live.map((u) => u.id))).map((p) => p.sourceId));
       const children = [
-        ...(await store.getObjects(source, 'user', ids('user'), { includeDeleted: false })).filter((u) => stateOf(u) !== 'deleted' && users.inScope(u)).map((u) => memberRef('user', u.id)),
+        ...live.filter((u) => stateOf(u) === 'active' || pushed.has(u.id)).map((u) => memberRef('user', u.id)),
         ...(await store.getObjects(source, 'group', ids('group'), { includeDeleted: false })).filter((c) => groups.inScope(c)).map((c) => memberRef('group', c.id)),
       ];
       out.set(g.id, children);
@@ -161,23 +164,30 @@ export function createPushActivities({ store, connectors, client }: PushDeps) {
     async beginPush(a: { source: string; target: string; runId: string; dryRun: boolean }): Promise<{ kinds: PushKind[]; threshold: number; limit: number; approvalTimeoutMs: number }> {
       return asActivity(a.target, async () => {
         const t = await loadTarget(a.source, a.target);
-        const kinds = (['user', 'group'] as const).filter((k) => t.classes[k]);
+        const writable = (['user', 'group'] as const).filter((k) => t.classes[k]);
+        // A kind with no mapping at all (none in the file, none by default) is not pushed, and the
+        // run log says so; with no mapping for any kind there is nothing to push: configuration.
+        const kinds = writable.filter((k) => mapped(t, k));
+        if (kinds.length === 0) planRules(t, writable[0], {});
         for (const k of kinds) planRules(t, k, {});
         await store.dropPushPlans(a.target, a.runId, new Date(Date.now() - PLAN_RETENTION_MS).toISOString());
-        await log(a.target, a.runId, 'info', `${a.dryRun ? 'dry run of a push' : 'push'} of ${a.source} into ${a.target} started (${kinds.map((k) => `${k}s`).join(', ')})`);
+        const unmapped = writable.filter((k) => !kinds.includes(k));
+        await log(a.target, a.runId, 'info', `${a.dryRun ? 'dry run of a push' : 'push'} of ${a.source} into ${a.target} started (${kinds.map((k) => `${k}s`).join(', ')})` +
+          (unmapped.length ? `; ${unmapped.map((k) => `${k}s are not pushed: no provisioning.mapping.${k}`).join('; ')}` : ''));
         return { kinds: [...kinds], threshold: t.def.deletionThreshold ?? 0.2, limit: t.def.deletionLimit ?? 500, approvalTimeoutMs: t.def.approvalTimeoutMs ?? 24 * 3600_000 };
       });
     },
 
     /** Plans one keyset page and stores it as plan page `seq` of the run; returns counts only. */
-    async planBatch(a: { source: string; target: string; runId: string; kind: PushKind; afterId: string | null; limit: number; seq: number }): Promise<{ counts: PushPlanCounts; nextAfterId: string | null }> {
+    async planPushBatch(a: { source: string; target: string; runId: string; kind: PushKind; afterId: string | null; limit: number; seq: number }): Promise<{ counts: PushPlanCounts; nextAfterId: string | null }> {
       return asActivity(a.target, async () => {
         const t = await loadTarget(a.source, a.target);
         const scope = await scopeOf(a.runId, a.source, t);
         const page = await store.listObjects(a.source, a.kind, { afterId: a.afterId, limit: a.limit, includeDeleted: true });
         const pushed = await store.getPushStates(a.target, a.source, a.kind, page.map((o) => o.id));
         const rules = planRules(t, a.kind, scope);
-        const members = a.kind === 'group' && t.memberClass ? await desiredMembers(a.source, page, planRules(t, 'user', scope), rules) : undefined;
+        // Members are pushed users (and groups): without users pushed there are none to manage.
+        const members = a.kind === 'group' && t.memberClass && mapped(t, 'user') ? await desiredMembers(a.source, a.target, page, planRules(t, 'user', scope), rules) : undefined;
         const plan = planPush(page, pushed, rules, members);
         await store.savePushPlanPage({ runId: a.runId, seq: a.seq, target: a.target, kind: a.kind, plan });
         return { counts: countPlan(plan), nextAfterId: page.length < a.limit ? null : page[page.length - 1].id };
@@ -201,7 +211,7 @@ export function createPushActivities({ store, connectors, client }: PushDeps) {
     },
 
     /** Applies stored plan page `seq`. Idempotent: what push state shows as done is skipped. */
-    async applyBatch(a: { source: string; target: string; runId: string; seq: number; allowRemovals: boolean }): Promise<PushApplyCounts> {
+    async applyPushBatch(a: { source: string; target: string; runId: string; seq: number; allowRemovals: boolean }): Promise<PushApplyCounts> {
       return asActivity(a.target, async () => {
         const t = await loadTarget(a.source, a.target);
         const stored = await store.getPushPlanPage(a.runId, a.seq);
@@ -397,6 +407,12 @@ class Applier {
     }
     return out;
   }
+}
+
+/** The kind has a push mapping: the target file's, or its class's default. */
+function mapped(t: PushTarget, kind: PushKind): boolean {
+  const cls = t.classes[kind];
+  return !!cls && !!(t.spec.mapping?.[kind] || t.manifest.objectClasses[cls].pushMapping);
 }
 
 function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {

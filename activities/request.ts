@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { IdentityStore } from '../store/types';
 import type { ConnectorDefinition } from '../config/types';
-import { fullIntervalMsOf, lastFullRun, scheduledMode } from '../client/full-runs';
-import { refOf, requestSync } from '../client/requests';
+import { fullIntervalMsOf, lastFullRun, scheduledMode } from '../runtime/full-runs';
+import { refOf, requestSync } from '../runtime/requests';
 import type { SyncMode } from '../workflows/types';
 
 export function createRequestActivities(deps: { store: IdentityStore; client: () => Promise<Client> }) {

@@ -81,7 +81,7 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       stageKey: string;
       maxRecords: number;
       maxMillis: number;
-    }): Promise<{ count: number; kept: number; nextCursor: string | null; incomplete: boolean; affinityQueue?: string }> {
+    }): Promise<{ count: number; kept: number; nextCursor: string | null; incomplete: boolean; affinityQueue?: string; unmapped?: string[] }> {
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
         const readPage = requireOp(connector, 'readPage', `read ${a.resource}`);
@@ -94,6 +94,7 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
           nextCursor: batch.nextCursor,
           incomplete: batch.warnings.some((w) => w.incomplete),
           ...(batch.affinity && batch.nextCursor && workerQueue ? { affinityQueue: workerQueue } : {}),
+          ...(batch.unmapped ? { unmapped: batch.unmapped } : {}),
         };
       });
     },

@@ -6,7 +6,7 @@ const { readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const SOURCE_DIRS = ['workflows', 'activities', 'worker', 'client', 'connectors', 'store', 'config', 'emulators', 'pipeline', 'codec'];
+const SOURCE_DIRS = ['workflows', 'activities', 'worker', 'client', 'runtime', 'connectors', 'store', 'config', 'emulators', 'pipeline', 'codec'];
 
 /** Milliseconds since the epoch of the newest .ts file under dir (0 when there is none). */
 function newestSource(dir) {

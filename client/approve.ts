@@ -5,7 +5,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { approveDeletionsUpdate, progressQuery } from '../workflows/definitions';
 import type { ApprovalResult } from '../workflows/types';
 import { UsageError } from './context';
-import { syncWorkflowId } from './ids';
+import { syncWorkflowId } from '../runtime/ids';
 
 export async function decideDeletions(client: Client, connector: string, d: { approved: boolean; runId?: string }): Promise<ApprovalResult> {
   const handle = client.workflow.getHandle(syncWorkflowId(connector));

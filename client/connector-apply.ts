@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { ConnectorDefinition } from '../config/types';
 import type { IdentityStore, StoredConnector } from '../store/types';
 import { ExitError } from './context';
-import { scheduleId } from './ids';
+import { scheduleId } from '../runtime/ids';
 import { upsertSchedule } from './schedules';
 
 export async function storeWithSchedule(

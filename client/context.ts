@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { IdentityStore } from '../store/types';
 import { lazy } from './lazy';
-import { tigerPaths } from './paths';
+import { tigerPaths } from '../runtime/paths';
 
 export class CliContext {
   private storePromise?: Promise<IdentityStore>;

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { tigerPaths } from './paths';
+import { tigerPaths } from '../runtime/paths';
 
 const file = () => join(tigerPaths().home, 'dev.env');
 

@@ -4,7 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { join } from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import { packageRoot } from './paths';
+import { packageRoot } from '../runtime/paths';
 
 export function temporalBinary(): string {
   const script = join(packageRoot(), 'scripts', 'install-temporal.sh');

@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { projectWorkflow } from '../workflows/definitions';
 import type { ProjectSummary, ProjectWorkflowInput } from '../workflows/project-types';
 import { TigerConnector, TigerConnectorType } from '../workflows/search-attributes';
-import { taskQueue } from './ids';
+import { taskQueue } from '../runtime/ids';
 
 export const projectWorkflowId = (target: string) => `project/${target}`;
 

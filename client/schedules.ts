@@ -4,7 +4,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import type { ConnectorDefinition } from '../config/types';
 import { scheduledSyncWorkflow } from '../workflows/definitions';
 import { TigerConnector, TigerConnectorType } from '../workflows/search-attributes';
-import { scheduleId, taskQueue } from './ids';
+import { scheduleId, taskQueue } from '../runtime/ids';
 
 export async function upsertSchedule(client: Client, def: ConnectorDefinition): Promise<'created' | 'updated'> {
   const spec = { intervals: [{ every: def.sync.intervalMs }] };

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { loadSecrets, resolveReferences } from '../config/references';
 import type { ConnectorDefinition } from '../config/types';
 import type { IdentityStore } from '../store/types';
-import { refOf, sendLiveEvents } from './requests';
+import { refOf, sendLiveEvents } from '../runtime/requests';
 import { testConnection } from './test-connection';
 import { secretMatches, toLiveEvents, verificationAnswer } from './webhooks/okta';
 

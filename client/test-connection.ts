@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { TestResult } from '../connectors/types';
 import { testConnectionWorkflow } from '../workflows/definitions';
-import { taskQueue } from './ids';
+import { taskQueue } from '../runtime/ids';
 
 export async function testConnection(client: Client, connector: string): Promise<TestResult> {
   return client.workflow.execute(testConnectionWorkflow, {

@@ -1,16 +1,27 @@
 // Connector types known to tiger-sync, each declared once with defineConnector. Everything else
 // (config checks, default mappings, capabilities) is read from their manifests.
 import type { ConnectorTypes } from '../config/types';
-import type { DefaultMappings } from '../pipeline/mapper';
 import type { ConnectorType } from './framework/define';
 import { linkClassesOf, type Manifest } from './framework/manifest';
+import { entraType } from './entra';
 import { adType, ldapType } from './ldap';
 import { oktaType } from './okta';
+import { scimType } from './scim';
+import { workdayType } from './workday';
+import { restType } from './rest';
+import { sqlType } from './sql';
 
 export const CONNECTOR_TYPES: Readonly<Record<string, ConnectorType>> = {
   okta: oktaType,
   'active-directory': adType,
   ldap: ldapType,
+  scim: scimType,
+  workday: workdayType,
+  rest: restType,
+  sql: sqlType,
+  'entra-id': entraType,
+  // Seed 000's name for the same connector.
+  'azure-ad': entraType,
 };
 
 /** What the config module checks a connector file against, per type: its config schema, the
@@ -22,7 +33,10 @@ export const typeSchemas = (): ConnectorTypes =>
       const attributePaths = Object.fromEntries(
         Object.entries(m.objectClasses).flatMap(([cls, c]) => (c.attributePaths ? [[cls, c.attributePaths]] : [])),
       );
-      return [k, { configSchema: t.configSchema, eventTypes: m.eventTypes, attributePaths, classes: classGroups(m) }];
+      const pathAliases = Object.fromEntries(
+        Object.entries(m.objectClasses).flatMap(([cls, c]) => (c.pathAliases ? [[cls, c.pathAliases]] : [])),
+      );
+      return [k, { configSchema: t.configSchema, eventTypes: m.eventTypes, attributePaths, pathAliases, classes: classGroups(m) }];
     }),
   );
 
@@ -30,13 +44,6 @@ export function connectorType(type: string): ConnectorType {
   const t = CONNECTOR_TYPES[type];
   if (!t) throw new Error(`unknown connector type "${type}" (known: ${Object.keys(CONNECTOR_TYPES).join(', ')})`);
   return t;
-}
-
-/** The store attribute → source path defaults of a type, per store kind (`user`, `group`, …). */
-export function defaultMappings(t: ConnectorType): DefaultMappings {
-  const out: DefaultMappings = {};
-  for (const c of Object.values(t.manifest.objectClasses)) if (c.defaultMapping && !out[c.kind]) out[c.kind] = { ...c.defaultMapping };
-  return out;
 }
 
 /** Each readable class with the readable link classes under it, objects first. */

@@ -9,9 +9,6 @@ import { linkKindOf, type Manifest } from '../connectors/framework/manifest';
 import type { SourceLink, SourceRecord } from '../connectors/types';
 import type { StagedLink, StagedObject, StagedPage } from '../store/types';
 
-/** Store attribute → source path, per store kind (`user`, `group`, `app`). */
-export type DefaultMappings = Partial<Record<string, Record<string, string>>>;
-
 export interface RecordMapper {
   /** Full runs: records outside the filter are simply not seen (and so deleted at the end).
    *  Delta runs: a changed record that left the filter's scope is deleted now. */
@@ -25,7 +22,9 @@ export function createRecordMapper(def: ConnectorDefinition, manifest: Manifest)
   const classes = new Map<string, { kind: StagedObject['kind']; map: CompiledMapping; keep: RecordFilter }>();
   for (const [cls, spec] of Object.entries(manifest.objectClasses)) {
     const written = (def.mapping as Record<string, Record<string, string> | undefined>)[spec.kind];
-    const map = compileMapping(spec.kind === 'group' ? withoutMembers(written) : written, { ...(spec.defaultMapping ?? {}) }, { aliases: spec.pathAliases });
+    const mapping = spec.kind === 'group' ? withoutMembers(written) : written;
+    const multiValued = multiValuedTargets(def, cls, { ...(spec.defaultMapping ?? {}), ...(mapping ?? {}) });
+    const map = compileMapping(mapping, { ...(spec.defaultMapping ?? {}) }, { aliases: spec.pathAliases, multiValued });
     const keep = compileFilter((def.filters as Record<string, string[] | undefined>)[cls]);
     classes.set(cls, { kind: spec.kind, map, keep });
   }
@@ -72,4 +71,18 @@ function withoutMembers(m: Record<string, string> | undefined): Record<string, s
   if (!m || !('members' in m)) return m;
   const { members: _members, ...rest } = m;
   return rest;
+}
+
+// Custom attributes a connector file declares multi-valued (`config.customAttributes.<class>`,
+// seed 001: `[{name, multiValued: true}]`) are stored as arrays, whether the source sends an
+// array or `[a;;b]` text: the store attributes whose mapping reads one of them as a plain path
+// (`<name>`, or `profile.<name>` where custom attributes live in a profile, as Okta's do).
+function multiValuedTargets(def: ConnectorDefinition, cls: string, mapping: Record<string, string>): string[] {
+  const declared = (def.config?.customAttributes as Record<string, unknown> | undefined)?.[cls];
+  if (!Array.isArray(declared)) return [];
+  const paths = new Set<string>();
+  for (const a of declared as { name?: unknown; multiValued?: unknown }[]) {
+    if (a?.multiValued === true && typeof a.name === 'string') paths.add(a.name).add(`profile.${a.name}`);
+  }
+  return Object.entries(mapping).filter(([, source]) => paths.has(source.trim())).map(([target]) => target);
 }

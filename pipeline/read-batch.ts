@@ -6,6 +6,7 @@ import type { ConnectorOps } from '../connectors/framework/spi';
 import type { ReadWarning } from '../connectors/types';
 import type { StagedPage } from '../store/types';
 import type { RecordMapper } from './mapper';
+import { MappingCoverage } from './mapping-coverage';
 
 export interface BatchLimits {
   maxRecords: number;
@@ -21,6 +22,8 @@ export interface Batch {
   affinity?: boolean;
   nextCursor: string | null;
   warnings: ReadWarning[];
+  /** Mapping entries whose source path resolved on none of this batch's objects (keys only). */
+  unmapped?: string[];
 }
 
 export async function readBatch(
@@ -37,8 +40,11 @@ export async function readBatch(
   let count = 0;
   let affinity: boolean | undefined;
   let next: string | null = cursor;
+  const mapping = mapper.mappingOf(resource);
+  const coverage = mapping ? new MappingCoverage(mapping) : undefined;
   do {
     const res = await connector.readPage(resource, next);
+    if (coverage) for (const rec of res.records) if (rec.type === 'object') coverage.observe(rec.raw);
     const staged = mapper.toStaged(res.records, 'full');
     append(page, staged);
     count += res.records.length;
@@ -47,7 +53,8 @@ export async function readBatch(
     affinity = res.affinity;
     onPage?.(next, count);
   } while (next && count < limits.maxRecords && Date.now() - started < limits.maxMillis);
-  return { page, count, kept: page.objects.length + page.links.length, affinity, nextCursor: next, warnings };
+  const unmapped = coverage && coverage.count > 0 ? coverage.unresolved() : undefined;
+  return { page, count, kept: page.objects.length + page.links.length, affinity, nextCursor: next, warnings, ...(unmapped ? { unmapped } : {}) };
 }
 
 export interface ChangesBatch extends Batch {

@@ -3,7 +3,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot, tigerPaths } from '../client/paths';
+import { packageRoot, tigerPaths } from '../runtime/paths';
 
 export async function loadBundle(): Promise<{ code: string }> {
   // Always the TypeScript sources, also when this module runs from dist/: the bundler compiles them.

@@ -1,8 +1,8 @@
 // `tiger worker` / `node worker/main.ts`: a standalone worker process (scaled out in production).
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { connectClient, temporalTarget } from '../client/temporal';
+import { connectClient, temporalTarget } from '../runtime/temporal';
 import { openStore } from '../store';
-import { tigerPaths } from '../client/paths';
+import { tigerPaths } from '../runtime/paths';
 import { startWorker } from './worker';
 import { loadBundle } from './bundle';
 

@@ -10,9 +10,9 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { tigerDataConverter } from '../codec/data-converter';
 import { ConnectorCache } from '../activities/connector-cache';
-import { taskQueue } from '../client/ids';
-import { packageRoot } from '../client/paths';
-import type { TemporalTarget } from '../client/temporal';
+import { taskQueue } from '../runtime/ids';
+import { packageRoot } from '../runtime/paths';
+import type { TemporalTarget } from '../runtime/temporal';
 import type { IdentityStore } from '../store/types';
 import { createActivities } from './deps';
 

@@ -120,7 +120,7 @@ export async function pushWorkflow(input: PushWorkflowInput): Promise<PushSummar
         st.phase = dryRun ? 'finishing' : 'applying';
         break;
       }
-      const r = await acts.planBatch({ ...args, kind, afterId: st.afterId, limit: opts.batchSize, seq: st.planned });
+      const r = await acts.planPushBatch({ ...args, kind, afterId: st.afterId, limit: opts.batchSize, seq: st.planned });
       st.planned++;
       addPlan(st.plan, r.counts);
       st.removals[kind] += r.counts.disables + r.counts.deletes;
@@ -145,7 +145,7 @@ export async function pushWorkflow(input: PushWorkflowInput): Promise<PushSummar
     }
     while (st.phase === 'applying' && st.applied < st.planned) {
       const allowRemovals = st.held === undefined || st.decision === 'approved';
-      addApplied(st.done, await acts.applyBatch({ ...args, seq: st.applied, allowRemovals }));
+      addApplied(st.done, await acts.applyPushBatch({ ...args, seq: st.applied, allowRemovals }));
       st.applied++;
       await tick();
     }

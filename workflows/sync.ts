@@ -79,7 +79,9 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
   });
   // One-row writes: no heartbeat to wait for.
   const quick = proxyActivities<SyncActivities>({ startToCloseTimeout: '1m', retry: storeRetry });
-  const pushes = proxyActivities<PushActivities>({ startToCloseTimeout: '1m', retry: storeRetry });
+  // Asking for pushes is a nicety after the run, not part of it: a short retry, then a warning
+  // (the next sync asks again).
+  const pushes = proxyActivities<PushActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3, initialInterval: '200ms' } });
   // A batch whose cursor lives in one worker's memory goes back to that worker, if it still polls.
   const onWorker = (taskQueue: string) =>
     proxyActivities<SyncActivities>({ ...readOptions, taskQueue, scheduleToStartTimeout: opts.affinityStartMillis });
@@ -209,7 +211,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         r.pages++;
         pagesHere++;
         r.counts.fetched += fetched.count;
-        r.filtered = { read: (r.filtered?.read ?? 0) + fetched.count, kept: (r.filtered?.kept ?? 0) + fetched.kept };
+        r.filtered = { read: (r.filtered?.read ?? 0) + fetched.count, kept: (r.filtered?.kept ?? 0) + fetched.kept, unmapped: stillUnmapped(r.filtered?.unmapped, fetched.unmapped) };
         if (fetched.incomplete && !r.incomplete.includes(resource)) r.incomplete.push(resource);
         r.affinityQueue = fetched.affinityQueue ?? null;
         applying = startApply(r, stageKey, fetched.count);
@@ -340,6 +342,22 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     if (f && f.read > 0 && f.kept === 0) {
       await quick.reportFilteredOut({ connector: input.connector, runId: r.runId, resource, read: f.read });
     }
+    // A mapping entry that resolved on none of a resource's objects stores null on every row,
+    // which looks like data: the run log says so (seed 004's SCIM paths on raw Okta users did).
+    if (f?.unmapped?.length && patched('mapping-coverage')) {
+      await quick.logRun({
+        connector: input.connector,
+        runId: r.runId,
+        level: 'warn',
+        message: `mapping ${f.unmapped.join(', ')} of ${resource} resolved on none of the ${f.read} ${resource} read: stored as null on every row; check the source paths (or pathAliases) in the connector's mapping`,
+      });
+    }
+  }
+
+  /** Keys unmapped in every batch so far (undefined until a batch with objects reported). */
+  function stillUnmapped(before: string[] | undefined, batch: string[] | undefined): string[] | undefined {
+    if (!batch) return before;
+    return before ? before.filter((k) => batch.includes(k)) : batch;
   }
 
   async function deletions(r: RunState): Promise<ApprovalOutcome | undefined> {

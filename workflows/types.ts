@@ -44,7 +44,7 @@ export interface RunState {
   startedAtMs: number;
   /** Records read and kept (after filters) of the resource being read: a filter that keeps none
    *  of a resource's records most likely names a path the source does not have. */
-  filtered?: { read: number; kept: number };
+  filtered?: { read: number; kept: number; unmapped?: string[] };
   /** The worker's own task queue when the last batch left in-process state there (a paged search);
    *  the next batch of the resource goes there first. */
   affinityQueue?: string | null;

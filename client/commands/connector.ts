@@ -5,7 +5,7 @@ import type { NormalizedConnector } from '../../config/normalize';
 import { redact } from '../../config/references';
 import { ConfigError, type ConnectorDefinition } from '../../config/types';
 import { CliContext, ExitError, UsageError } from '../context';
-import { scheduleId, syncWorkflowId } from '../ids';
+import { scheduleId, syncWorkflowId } from '../../runtime/ids';
 import { lazy } from '../lazy';
 import { printJson, printTable, say } from '../output';
 import { projectCommand } from './project';

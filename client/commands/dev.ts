@@ -15,13 +15,13 @@ import { loadBundle } from '../../worker/bundle';
 import { startWorker } from '../../worker/worker';
 import { writeDevEnv } from '../dev-env';
 import { startDevServer } from '../devserver';
-import { syncWorkflowId } from '../ids';
+import { syncWorkflowId } from '../../runtime/ids';
 import { say } from '../output';
-import { packageRoot, tigerPaths } from '../paths';
-import { refOf, requestSync } from '../requests';
+import { packageRoot, tigerPaths } from '../../runtime/paths';
+import { refOf, requestSync } from '../../runtime/requests';
 import { upsertSchedule } from '../schedules';
 import { createTigerServer, listen } from '../server';
-import { connectClient } from '../temporal';
+import { connectClient } from '../../runtime/temporal';
 import { waitForRequest } from './wait';
 
 const num = (v: string) => Number(v);

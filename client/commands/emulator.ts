@@ -83,5 +83,84 @@ export function emulatorCommand(): Command {
       });
       await srv.close();
     });
+  cmd
+    .command('workday')
+    .description('Workday emulator: RaaS custom reports and the REST workers API, Basic or OAuth refresh-token auth, admin API at /__admin')
+    .option('--port <n>', 'port (0 = any free one)', int('--port'), 8902)
+    .option('--tenant <t>', 'tenant name', 'acme')
+    .option('--workers <n>', 'workers', int('--workers'), 200)
+    .option('--organizations <n>', 'supervisory organizations', int('--organizations'), 8)
+    .option('--seed <n>', 'random seed (same seed, same tenant)', int('--seed'), 1)
+    .option('--now <iso>', "the emulator's today (ISO date-time); default the real time")
+    .option('--rate-limit <n>', 'requests per second for the tenant (0 = off)', int('--rate-limit'), 0)
+    .action(async (o: { port: number; tenant: string; workers: number; organizations: number; seed: number; now?: string; rateLimit: number }) => {
+      // Lazy, like scim above: `tiger emulator okta` does not load it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startWorkdayEmulator } = require('../../emulators/workday') as typeof import('../../emulators/workday');
+      const emu = await startWorkdayEmulator({
+        port: o.port,
+        tenant: o.tenant,
+        workers: o.workers,
+        organizations: o.organizations,
+        seed: o.seed,
+        now: o.now,
+        rateLimit: o.rateLimit ? { requests: o.rateLimit, windowMs: 1000 } : null,
+      });
+      const u = emu.options;
+      process.stdout.write(
+        `workday emulator: ${emu.url} (tenant ${emu.tenant}, ${o.workers} workers, ${o.organizations} organizations, seed ${o.seed})\n` +
+          `  RaaS: /ccx/service/customreport2/${emu.tenant}/${u.reportOwner}/${u.workersReport}?format=json (and ${u.organizationsReport}); Basic user ${u.username}\n` +
+          `  REST: /ccx/api/v1/${emu.tenant}/workers; OAuth token: /ccx/oauth2/${emu.tenant}/token (client ${u.oauth.clientId})\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await emu.close();
+    });
+  cmd
+    .command('graph')
+    .description('Microsoft Graph emulator for entra-id connectors (token endpoint, users, groups, delta, change notifications)')
+    .option('--port <n>', 'port (0 = any free one)', int('--port'), 8902)
+    .option('--users <n>', 'users', int('--users'), 200)
+    .option('--groups <n>', 'groups', int('--groups'), 20)
+    .option('--apps <n>', 'applications (each with a service principal and assignments)', int('--apps'), 5)
+    .option('--seed <n>', 'random seed (same seed, same tenant)', int('--seed'), 1)
+    .option('--tenant <id>', 'tenant id')
+    .option('--client-id <id>', 'client id of the app registration')
+    .option('--client-secret <s>', 'its client secret', process.env.GRAPH_CLIENT_SECRET)
+    .option('--permissions <list>', 'application permissions, comma-separated', 'User.Read.All,Group.Read.All,Directory.Read.All,Application.Read.All')
+    .option('--token-ttl <s>', 'access-token lifetime in seconds', int('--token-ttl'), 3599)
+    .option('--rate-limit <n>', 'Graph requests per second per app (0 = off); over it: 429 with Retry-After', int('--rate-limit'), 0)
+    .option('--empty-pages <f>', 'share of non-final pages answered empty', fraction, 0)
+    .option('--admin-token <t>', 'bearer token the /_admin API requires (default: none)')
+    .action(async (o: { port: number; users: number; groups: number; apps: number; seed: number; tenant?: string; clientId?: string; clientSecret?: string; permissions: string; tokenTtl: number; rateLimit: number; emptyPages: number; adminToken?: string }) => {
+      // Lazy for the same reason as the scim emulator above.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startGraphEmulator } = require('../../emulators/graph') as typeof import('../../emulators/graph');
+      const emu = await startGraphEmulator({
+        port: o.port,
+        users: o.users,
+        groups: o.groups,
+        apps: o.apps,
+        seed: o.seed,
+        tenantId: o.tenant,
+        clientId: o.clientId,
+        clientSecret: o.clientSecret,
+        permissions: o.permissions.split(',').map((s) => s.trim()).filter(Boolean),
+        tokenTtlSeconds: o.tokenTtl,
+        throttle: o.rateLimit ? { limit: o.rateLimit, windowMs: 1000 } : undefined,
+        emptyPageRate: o.emptyPages,
+        adminToken: o.adminToken,
+      });
+      // The secret is the operator's own input (or the emulator default); it is not printed.
+      process.stdout.write(`graph emulator: ${emu.url} (tenant ${emu.tenantId}, client ${emu.clientId}, ${o.users} users, ${o.groups} groups, ${o.apps} apps, seed ${o.seed})\n`);
+      process.stdout.write(`  token: POST ${emu.tokenUrl}   graph: ${emu.graphUrl}   admin: ${emu.url}/_admin/tenant\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await emu.close();
+    });
   return cmd;
 }

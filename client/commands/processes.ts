@@ -3,9 +3,9 @@
 import { Command } from 'commander';
 import { openStore } from '../../store';
 import { runWorkerProcess } from '../../worker/main';
-import { tigerPaths } from '../paths';
+import { tigerPaths } from '../../runtime/paths';
 import { createTigerServer, listen, reconnectingClient } from '../server';
-import { connectClient, temporalTarget } from '../temporal';
+import { connectClient, temporalTarget } from '../../runtime/temporal';
 
 export function workerCommand(): Command {
   return new Command('worker').description('run a worker (polls the tiger-sync task queue)').action(runWorkerProcess);

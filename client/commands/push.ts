@@ -8,7 +8,7 @@ import type { ConnectorDefinition } from '../../config/types';
 import type { PushPlan } from '../../pipeline/push-plan';
 import type { PushSummary } from '../../workflows/push-types';
 import { CliContext, ExitError, UsageError } from '../context';
-import { taskQueue } from '../ids';
+import { taskQueue } from '../../runtime/ids';
 import { printJson, say } from '../output';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded on use: the Temporal client and the push modules are heavy */
@@ -85,15 +85,18 @@ export function pushCommand(ctx: CliContext): Command {
 /** Waits for push/<target>; a push the guard holds ends the wait with exit 3, as sync does. */
 async function waitForPush(client: import('@temporalio/client').Client, workflowId: string, target: string, source: string, json: boolean): Promise<PushSummary> {
   const handle = client.workflow.getHandle(workflowId);
+  // Polled rather than a pending result(): a long poll left open would keep the process alive
+  // after a held push has been reported.
   for (;;) {
-    const done = await Promise.race([handle.result().then((r: PushSummary) => r), new Promise<null>((r) => setTimeout(() => r(null), 1000))]);
-    if (done) return done;
+    const d = await handle.describe();
+    if (d.status.name !== 'RUNNING') return (await handle.result()) as PushSummary;
     const p = await handle.query(definitions().pushProgressQuery).catch(() => null);
     if (p?.phase === 'held' && p.held) {
       const message = `${p.held.reason}\napprove: tiger connector push ${source} --to ${target} --approve --run ${p.runId}\nreject:  tiger connector push ${source} --to ${target} --reject --run ${p.runId}`;
       if (json) printJson({ status: 'held', runId: p.runId, reason: p.held.reason, plan: p.plan });
       throw new ExitError(message, 3);
     }
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 

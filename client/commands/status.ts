@@ -4,8 +4,8 @@ import type { ConnectorDefinition } from '../../config/types';
 import { liveStateQuery, progressQuery } from '../../workflows/definitions';
 import type { LiveState, Progress } from '../../workflows/types';
 import type { CliContext } from '../context';
-import { fullIntervalMsOf, lastFullRun, nextFullRun } from '../full-runs';
-import { liveWorkflowId, scheduleId, syncWorkflowId } from '../ids';
+import { fullIntervalMsOf, lastFullRun, nextFullRun } from '../../runtime/full-runs';
+import { liveWorkflowId, scheduleId, syncWorkflowId } from '../../runtime/ids';
 import { printJson, printTable, say } from '../output';
 
 export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition, json: boolean): Promise<void> {

@@ -26,6 +26,10 @@ export interface ConnectorSpec<S extends ZodType> {
   deltaScope?: Manifest['deltaScope'];
   affinity?: boolean;
   eventTypes?: Manifest['eventTypes'];
+  /** Types whose classes come from their config (a generic REST source): the manifest of one
+   *  instance, a narrowing of the type's (a subset of its classes and capabilities). The type's
+   *  manifest stays what config checks and mappings see; the instance's is what runs read. */
+  manifestFor?(config: z.output<S>, base: Manifest): Manifest;
   open(config: z.output<S>, ctx: OpenContext): ConnectorOps;
 }
 
@@ -71,11 +75,40 @@ export function defineConnector<S extends ZodType>(spec: ConnectorSpec<S>): Conn
         const issues = parsed.error.issues.map((i) => `config.${i.path.join('.')}: ${i.message}`).join('; ');
         throw new ConnectorError('config', `${def.name}: ${issues}`, { connector: def.name });
       }
-      const ops = spec.open(parsed.data as z.output<S>, { ...extras, def });
+      const typed = parsed.data as z.output<S>;
+      const instance = spec.manifestFor ? checkNarrowing(manifest, spec.manifestFor(typed, manifest)) : manifest;
+      const ops = spec.open(typed, { ...extras, def });
+      // Against the type's manifest: an instance declares less, never an operation it lacks.
       checkOps(manifest, ops);
-      return Object.assign(ops, { type: spec.type, manifest });
+      return Object.assign(ops, { type: spec.type, manifest: instance });
     },
   };
+}
+
+/** An instance manifest may drop classes and capabilities of its type's, never add or change one. */
+function checkNarrowing(base: Manifest, m: Manifest): Manifest {
+  const problems: string[] = [];
+  const sub = (what: string, got: readonly string[] | undefined, allowed: readonly string[] | undefined) => {
+    for (const x of got ?? []) if (!(allowed ?? []).includes(x)) problems.push(`${what}: ${x} is not in the type's manifest`);
+  };
+  for (const [name, c] of Object.entries(m.objectClasses)) {
+    const b = base.objectClasses[name];
+    if (!b) { problems.push(`${name}: not an object class of the type`); continue; }
+    if (c.kind !== b.kind) problems.push(`${name}: kind ${c.kind} differs from the type's ${b.kind}`);
+    if ((c.read && !b.read) || (c.get && !b.get) || (c.delta !== 'none' && c.delta !== b.delta)) problems.push(`${name}: declares a capability the type does not`);
+    sub(name, c.write, b.write);
+  }
+  for (const [name, c] of Object.entries(m.linkClasses)) {
+    const b = base.linkClasses[name];
+    if (!b) { problems.push(`${name}: not a link class of the type`); continue; }
+    if (c.kind !== b.kind || c.parent !== b.parent) problems.push(`${name}: kind or parent differs from the type's`);
+    if ((c.read && !b.read) || (c.get && !b.get) || (c.delta !== 'none' && c.delta !== b.delta)) problems.push(`${name}: declares a capability the type does not`);
+    sub(name, c.children, b.children);
+    sub(name, c.write, b.write);
+  }
+  if (m.type !== base.type || m.deltaScope !== base.deltaScope || m.affinity !== base.affinity) problems.push('type, deltaScope and affinity are the type\'s');
+  if (problems.length) throw new Error(`connector type ${base.type}: bad instance manifest: ${problems.join('; ')}`);
+  return checkManifest(m);
 }
 
 /** Every declared capability has its operation and every operation is declared. */

@@ -40,7 +40,13 @@ export function parseVendorError(body: unknown): VendorError {
   }
   // SCIM (RFC 7644 §3.12): {status: "409", scimType, detail}; OAuth: {error, error_description}.
   if (typeof b.detail === 'string' || typeof b.scimType === 'string') return { code: str(b.scimType), summary: str(b.detail), causes: [] };
-  if (typeof b.error === 'string') return { code: str(b.error), summary: str(b.error_description), causes: [] };
+  if (typeof b.error === 'string') {
+    // Workday REST: {"error": "invalid request: …", "errors": [{"error": "…", "field": "limit"}]}.
+    const causes = Array.isArray(b.errors)
+      ? b.errors.map((c) => (c && typeof c === 'object' ? [str((c as Record<string, unknown>).field), str((c as Record<string, unknown>).error)].filter(Boolean).join(': ') : '')).filter(Boolean)
+      : [];
+    return { code: str(b.error), summary: str(b.error_description), causes };
+  }
   return { causes: [] };
 }
 

@@ -16,6 +16,9 @@ export type Paging =
   /** `offset`/`limit`; with `totalPath` the read stops at the total, else at the first empty page
    *  (a server may cap `limit`, so a short page does not prove the end). */
   | { style: 'offset'; limit: number; offsetParam?: string; limitParam?: string; totalPath?: string }
+  /** Page numbers (`page`/`per_page`, first page `firstPage`, default 1); like offset, the read
+   *  stops at `totalPath` (items) or `totalPagesPath` when given, else at the first empty page. */
+  | { style: 'page'; size: number; pageParam?: string; sizeParam?: string; firstPage?: number; totalPath?: string; totalPagesPath?: string }
   /** SCIM `startIndex` (1-based) / `count` until `totalResults` (RFC 7644 §3.4.2.4). The next
    *  index advances by the items received, not by `count`: servers may return fewer. */
   | { style: 'startIndex'; count: number }
@@ -44,7 +47,7 @@ export interface Page<T> {
   total?: number;
 }
 
-const DEFAULT_ITEMS: Record<Paging['style'], string> = { link: '', odata: 'value', startIndex: 'Resources', cursor: 'data', offset: 'data' };
+const DEFAULT_ITEMS: Record<Paging['style'], string> = { link: '', odata: 'value', startIndex: 'Resources', cursor: 'data', offset: 'data', page: 'data' };
 
 /** The first request's URL, as a cursor would hold it. */
 export function firstCursor(list: PagedList): string {
@@ -54,6 +57,9 @@ export function firstCursor(list: PagedList): string {
   if (p.style === 'offset') {
     u.searchParams.set(p.limitParam ?? 'limit', String(p.limit));
     if (!u.searchParams.has(p.offsetParam ?? 'offset')) u.searchParams.set(p.offsetParam ?? 'offset', '0');
+  } else if (p.style === 'page') {
+    u.searchParams.set(p.sizeParam ?? 'per_page', String(p.size));
+    if (!u.searchParams.has(p.pageParam ?? 'page')) u.searchParams.set(p.pageParam ?? 'page', String(p.firstPage ?? 1));
   } else if (p.style === 'startIndex') {
     u.searchParams.set('count', String(p.count));
     if (!u.searchParams.has('startIndex')) u.searchParams.set('startIndex', '1');
@@ -101,6 +107,19 @@ export async function nextPage<T = Record<string, unknown>>(http: HttpClient, li
       const nextOffset = offset + items.length;
       const done = items.length === 0 || (total !== undefined && nextOffset >= total);
       url.searchParams.set(param, String(nextOffset));
+      return { items, nextCursor: done ? null : relative(url), ...(total !== undefined ? { total } : {}) };
+    }
+    case 'page': {
+      const param = p.pageParam ?? 'page';
+      const first = p.firstPage ?? 1;
+      const pageNo = Number(url.searchParams.get(param) ?? first);
+      const total = p.totalPath ? numberAt(res.body, p.totalPath) : undefined;
+      const pages = p.totalPagesPath ? numberAt(res.body, p.totalPagesPath) : undefined;
+      // The total counts items only while pages come full: a server that caps the size sends
+      // short pages, and then only the empty page (or its page count) proves the end.
+      const full = items.length === p.size;
+      const done = items.length === 0 || (pages !== undefined && pageNo - first + 1 >= pages) || (full && total !== undefined && (pageNo - first + 1) * p.size >= total);
+      url.searchParams.set(param, String(pageNo + 1));
       return { items, nextCursor: done ? null : relative(url), ...(total !== undefined ? { total } : {}) };
     }
     case 'startIndex': {

@@ -55,6 +55,8 @@ const containerTemplate = z
 const MAX_CONNECT_TIMEOUT_MS = 120_000;
 const MAX_TIMEOUT_MS = 300_000;
 
+const keyAttribute = z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'expected an LDAP attribute name such as adminDescription');
+
 const projectionSchema = z
   .object({
     /** e.g. `OU={{department}},OU=Users,DC=corp,DC=com`; tokens resolve from the identity's attributes. */
@@ -66,8 +68,30 @@ const projectionSchema = z
     /** How a generic LDAP entry is disabled (AD always uses userAccountControl bit 0x2). */
     disableAttribute: z.string().default('pwdAccountLockedTime'),
     disableValue: z.string().default('000001010000Z'),
+    /** Where a user entry holds the identity key (`<source>:<id>`) that tells a retried create's
+     *  own entry from a stranger's. Unset: the type's default (KEY_ATTRIBUTE_DEFAULTS); null: none,
+     *  and a retry is then recognised by mail/employeeNumber alone. */
+    keyAttribute: keyAttribute.nullable().optional(),
+    /** The same for group entries (a group has no mail/employeeNumber: with null, never adopted). */
+    groupKeyAttribute: keyAttribute.nullable().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    // A key attribute also written from an identity attribute would be overwritten by updates.
+    const a = p.keyAttribute;
+    if (a && Object.keys(p.attributes ?? {}).some((m) => m.toLowerCase() === a.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', path: ['keyAttribute'], message: `is also a projected attribute (projection.attributes.${a}): the identity key needs an attribute of its own` });
+    }
+  });
+
+/** Defaults of projection.keyAttribute/groupKeyAttribute, chosen from attributes the stock schemas
+ *  allow on both users and groups, that the default attribute map leaves free and that hold the
+ *  longest keys:
+ *  - AD: `adminDescription` (class top, single-valued, 1024 characters, not shown on ADUC's tabs).
+ *    `employeeID` holds only 16 characters and `info` is the "Notes" box admins type into.
+ *  - OpenLDAP: `businessCategory` (a MAY of both inetOrgPerson and groupOfNames). `employeeNumber`
+ *    already carries the HR employee id, and `description` a group's description. */
+export const KEY_ATTRIBUTE_DEFAULTS = { ad: 'adminDescription', ldap: 'businessCategory' } as const;
 
 export const ldapConfigSchema = z
   .object({

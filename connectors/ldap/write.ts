@@ -1,17 +1,18 @@
 // Projection: store identities written into the directory under templated containers.
 import { randomBytes } from 'node:crypto';
-import { Attribute, Change } from 'ldapts';
+import { Attribute, Change, EqualityFilter, OrFilter } from 'ldapts';
 import { ConnectorError } from '../errors';
 import { escapeDnValue, normalizeDn, parentDn, renderContainer, splitDn } from './escape';
 import type { DirectoryProfile } from './profile';
 import type { DirectoryReader } from './read';
-import type { LdapConfig, ProjectionConfig } from './schema';
+import { KEY_ATTRIBUTE_DEFAULTS, type LdapConfig, type ProjectionConfig } from './schema';
 import { asStrings, type LdapSession } from './session';
 import type { ObjectResource } from './classes';
 
 /** An identity as the directory writer takes it: store attributes, mapped to LDAP attributes by
  *  `config.projection.attributes` (the directory's own rules: containers, naming, disable). */
 export interface WriteObject {
+  /** At create: the identity key (`<source>:<id>`); at update: the target id. */
   id: string;
   attributes: Record<string, unknown>;
 }
@@ -19,6 +20,12 @@ export interface WriteResult { targetId: string; action: 'created' | 'updated' |
 
 const AD_USER_ATTRS: Record<string, string> = { sAMAccountName: 'username', givenName: 'firstName', sn: 'lastName', displayName: 'displayName', mail: 'email', employeeNumber: 'employeeId', department: 'department' };
 const LDAP_USER_ATTRS: Record<string, string> = { uid: 'username', givenName: 'firstName', sn: 'lastName', displayName: 'displayName', mail: 'email', employeeNumber: 'employeeId', departmentNumber: 'department' };
+/** Attributes the writer sets itself, besides the mapped ones: never a key attribute. */
+const OWN_ATTRS: Record<ObjectResource, string[]> = {
+  users: ['objectClass', 'cn', 'sn', 'uid', 'sAMAccountName', 'userAccountControl', 'unicodePwd'],
+  groups: ['objectClass', 'cn', 'sAMAccountName', 'description', 'member', 'uniqueMember'],
+};
+const replace = (type: string, values: string[]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) });
 
 export class DirectoryWriter {
   constructor(
@@ -33,8 +40,26 @@ export class DirectoryWriter {
     return this.cfg.projection;
   }
 
+  private get userMap(): Record<string, string> {
+    return this.projection.attributes ?? (this.p.ad ? AD_USER_ATTRS : LDAP_USER_ATTRS);
+  }
+
+  /** The attribute that holds the identity key on entries of `resource`, or null when none is
+   *  configured (then adoption falls back to mail/employeeNumber; see adopt()). */
+  private keyAttribute(resource: ObjectResource): string | null {
+    const field = resource === 'groups' ? 'groupKeyAttribute' : 'keyAttribute';
+    const configured = this.projection[field];
+    const attr = configured === undefined ? KEY_ATTRIBUTE_DEFAULTS[this.p.ad ? 'ad' : 'ldap'] : configured;
+    if (!attr) return null;
+    const taken = [...OWN_ATTRS[resource], ...(resource === 'users' ? [...Object.keys(this.userMap), this.projection.disableAttribute] : [])];
+    if (taken.some((a) => a.toLowerCase() === attr.toLowerCase())) {
+      throw new ConnectorError('config', `${this.s.connector}: config.projection.${field} "${attr}" is also written from the identity's attributes or by the connector itself: choose an attribute of its own (default ${KEY_ATTRIBUTE_DEFAULTS[this.p.ad ? 'ad' : 'ldap']})`, { connector: this.s.connector, resource });
+    }
+    return attr;
+  }
+
   private values(obj: WriteObject): Record<string, string> {
-    const map = this.projection.attributes ?? (this.p.ad ? AD_USER_ATTRS : LDAP_USER_ATTRS);
+    const map = this.userMap;
     const out: Record<string, string> = {};
     for (const [ldapAttr, storeAttr] of Object.entries(map)) {
       const v = obj.attributes[storeAttr];
@@ -83,15 +108,14 @@ export class DirectoryWriter {
   }
 
   async create(resource: ObjectResource, obj: WriteObject): Promise<WriteResult> {
+    const keyAttr = this.keyAttribute(resource);
     const container = this.container(resource, obj);
     const dn = `${this.rdn(resource, obj)},${container}`;
     await this.ensureContainer(container);
     const attrs: Record<string, string | string[]> = {};
     if (resource === 'groups') {
       const name = String(obj.attributes.name ?? obj.attributes.displayName);
-      // Groups are not held to the 20-character logon-name limit of users; 64 keeps "Sales Team 1"
-      // and "Sales Team 10" apart.
-      Object.assign(attrs, this.p.ad ? { objectClass: 'group', sAMAccountName: name.replace(/[^\w.-]/g, '-').slice(0, 64) } : { objectClass: 'groupOfNames', cn: name, member: this.cfg.bindDn });
+      Object.assign(attrs, this.p.ad ? { objectClass: 'group', sAMAccountName: this.groupAccountName(name) } : { objectClass: 'groupOfNames', cn: name, member: this.cfg.bindDn });
     } else if (this.p.ad) {
       Object.assign(attrs, { objectClass: 'user', ...this.values(obj) });
       const active = obj.attributes.active !== false;
@@ -105,6 +129,11 @@ export class DirectoryWriter {
       const v = this.values(obj);
       Object.assign(attrs, { objectClass: 'inetOrgPerson', cn: String(obj.attributes.displayName ?? v.uid), sn: v.sn ?? String(obj.attributes.displayName ?? v.uid), ...v });
     }
+    if (resource === 'groups') {
+      const description = obj.attributes.description;
+      if (description !== undefined && description !== null && description !== '') attrs.description = String(description);
+    }
+    if (keyAttr) attrs[keyAttr] = obj.id;
     try {
       await this.s.write(async (c) => {
         const list = Object.entries(attrs).filter(([k]) => k !== 'unicodePwd').map(([type, values]) => new Attribute({ type, values: Array.isArray(values) ? values : [values] }));
@@ -115,7 +144,7 @@ export class DirectoryWriter {
       // entryAlreadyExists: a retry of a create whose answer was lost (the worker died after the
       // add) finds its own entry — adopt it. Someone else's account at that DN is never taken over.
       if (!(err instanceof ConnectorError && err.details.status === 68)) throw err;
-      return this.adopt(resource, dn, obj, attrs);
+      return this.adopt(resource, dn, obj, attrs, keyAttr);
     }
     const [e] = await this.s.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [this.p.idAttribute], explicitBufferAttributes: this.p.binaryAttributes });
     const id = e && this.p.idOf(e);
@@ -123,13 +152,19 @@ export class DirectoryWriter {
     return { targetId: id, action: 'created' };
   }
 
-  private async adopt(resource: ObjectResource, dn: string, obj: WriteObject, wanted: Record<string, string | string[]>): Promise<WriteResult> {
-    const keys = ['employeeNumber', 'mail'].filter((k) => typeof wanted[k] === 'string');
+  /** The entry at `dn` is ours when it carries this identity's key in the key attribute. Only
+   *  without a key attribute (projection.keyAttribute: null) does the older rule apply: every one
+   *  of employeeNumber/mail we send must be equal on it, which a stranger with the same mail also
+   *  passes, and which a group (it has neither) never passes. */
+  private async adopt(resource: ObjectResource, dn: string, obj: WriteObject, wanted: Record<string, string | string[]>, keyAttr: string | null): Promise<WriteResult> {
+    const keys = keyAttr ? [keyAttr] : ['employeeNumber', 'mail'].filter((k) => typeof wanted[k] === 'string');
     const [e] = await this.s.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [this.p.idAttribute, ...keys], explicitBufferAttributes: this.p.binaryAttributes });
     const id = e && this.p.idOf(e);
-    const same = e && keys.length > 0 && keys.every((k) => asStrings(e[k] as string | string[] | undefined)[0] === wanted[k]);
+    const valueOf = (k: string) => asStrings(e?.[Object.keys(e).find((a) => a.toLowerCase() === k.toLowerCase()) ?? k] as string | string[] | undefined);
+    const same = e && keys.length > 0 && keys.every((k) => valueOf(k).length === 1 && valueOf(k)[0] === wanted[k]);
     if (!id || !same) {
-      throw new ConnectorError('bad-request', `${this.s.connector}: ${resource} ${obj.id}: ${dn} already exists and is not this identity (its ${keys.join('/') || 'identifying attributes'} differ): rename or remove it`, { connector: this.s.connector, resource });
+      const what = keyAttr ? `its ${keyAttr} does not hold this identity's key` : `its ${keys.join('/') || 'identifying attributes'} differ`;
+      throw new ConnectorError('bad-request', `${this.s.connector}: ${resource} ${obj.id}: ${dn} already exists and is not this identity (${what}): rename or remove it`, { connector: this.s.connector, resource });
     }
     const updated = await this.update(resource, id, obj);
     return { targetId: id, action: updated.action === 'unchanged' ? 'created' : updated.action };
@@ -147,20 +182,63 @@ export class DirectoryWriter {
     const { dn, raw } = await this.entryOf(resource, targetId);
     const container = partial && !this.namesContainer(resource, obj) ? parentDn(dn) : this.container(resource, obj);
     const changes: Change[] = [];
+    let rdn = splitDn(dn)[0];
     if (resource === 'users') {
       for (const [attr, value] of Object.entries(this.values(obj))) {
         if (attr === 'sAMAccountName' || attr === 'uid') continue; // naming attributes are not re-keyed on update
         const current = asStrings(raw[attr] as string | string[] | undefined);
-        if (current.length !== 1 || current[0] !== value) changes.push(new Change({ operation: 'replace', modification: new Attribute({ type: attr, values: [value] }) }));
+        if (current.length !== 1 || current[0] !== value) changes.push(replace(attr, [value]));
       }
+    } else {
+      rdn = await this.groupChanges(dn, raw, obj, changes);
     }
     if (changes.length) await this.s.modify(dn, changes);
-    if (normalizeDn(parentDn(dn)) !== normalizeDn(container)) {
+    const renamed = normalizeDn(rdn) !== normalizeDn(splitDn(dn)[0]);
+    const moved = normalizeDn(parentDn(dn)) !== normalizeDn(container);
+    if (renamed || moved) {
       await this.ensureContainer(container);
-      await this.s.write((c) => c.modifyDN(dn, `${splitDn(dn)[0]},${container}`), resource);
-      return { targetId, action: 'moved' };
+      await this.s.write((c) => c.modifyDN(dn, `${rdn},${container}`), resource);
     }
-    return { targetId, action: changes.length ? 'updated' : 'unchanged' };
+    return { targetId, action: moved ? 'moved' : renamed || changes.length ? 'updated' : 'unchanged' };
+  }
+
+  /** A group's description, and its name when it is given and differs: returns the RDN the entry
+   *  should have. AD keeps member links by GUID, so a renamed group stays every group's member;
+   *  a generic LDAP server stores member DNs, so a group another entry points at is not renamed
+   *  (that would break those references unless the server runs refint): the update fails, naming
+   *  the referencing entries. */
+  private async groupChanges(dn: string, raw: Record<string, unknown>, obj: WriteObject, changes: Change[]): Promise<string> {
+    const a = obj.attributes;
+    if ('description' in a) {
+      const want = a.description === undefined || a.description === null || a.description === '' ? [] : [String(a.description)];
+      const current = asStrings(raw.description as string | string[] | undefined);
+      if (want.length && (current.length !== 1 || current[0] !== want[0])) changes.push(replace('description', want));
+      else if (!want.length && current.length) changes.push(new Change({ operation: 'delete', modification: new Attribute({ type: 'description' }) }));
+    }
+    const rdn = splitDn(dn)[0];
+    const name = a.name ?? a.displayName;
+    if (name === undefined || name === null || name === '') return rdn;
+    const wanted = this.rdn('groups', obj);
+    if (normalizeDn(wanted) === normalizeDn(rdn)) return rdn;
+    if (this.p.ad) {
+      changes.push(replace('sAMAccountName', [this.groupAccountName(String(name))]));
+      return wanted;
+    }
+    const refs = await this.s.search(this.cfg.baseDn, {
+      scope: 'sub',
+      filter: new OrFilter({ filters: this.p.memberAttributes.map((attribute) => new EqualityFilter({ attribute, value: dn })) }),
+      attributes: ['1.1'],
+    }, undefined, 'groups');
+    if (refs.length) {
+      throw new ConnectorError('bad-request', `${this.s.connector}: group ${dn} cannot be renamed to "${String(name)}": ${refs.map((r) => r.dn).slice(0, 3).join('; ')}${refs.length > 3 ? ` and ${refs.length - 3} more` : ''} hold its DN as a member; rename it by hand or remove those memberships first`, { connector: this.s.connector, resource: 'groups' });
+    }
+    return wanted;
+  }
+
+  /** Groups are not held to the 20-character logon-name limit of users; 64 keeps "Sales Team 1"
+   *  and "Sales Team 10" apart. */
+  private groupAccountName(name: string): string {
+    return name.replace(/[^\w.-]/g, '-').slice(0, 64);
   }
 
   async deactivate(resource: ObjectResource, targetId: string): Promise<WriteResult> {

@@ -27,6 +27,21 @@ export function normalizeOktaDomain(domain: string): string {
   return url.origin;
 }
 
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+const customAttributeList = z
+  .array(
+    z
+      .object({
+        name: z.string().regex(ATTRIBUTE_NAME, 'must be a profile attribute name (letters, digits, _)'),
+        multiValued: z.boolean().default(false),
+      })
+      .strict(),
+  )
+  .default([]);
+
+export type CustomAttribute = z.output<typeof customAttributeList>[number];
+
 export const oktaConfigSchema = z
   .object({
     domain: z
@@ -49,6 +64,21 @@ export const oktaConfigSchema = z
     scimEndpoint: z.string().optional(),
     /** Deltas come from the System Log; false falls back to lastUpdated searches. */
     useSystemLog: z.boolean().default(true),
+    /** Custom profile attributes per schema (seed 001's "Custom Attributes" of users and groups).
+     *  Multi-valued ones are Okta string arrays, accepted on write as arrays or `[a;;b]` text and
+     *  stored as arrays. */
+    customAttributes: z
+      .object({ users: customAttributeList, groups: customAttributeList })
+      .partial()
+      .strict()
+      .optional(),
+    /** User updates: `post` sends only the changed profile keys (Okta's partial update); `put`
+     *  reads the user, merges the change and sends the documented whole-profile PUT. */
+    updateMethod: z.enum(['post', 'put']).default('post'),
+    /** A custom profile attribute (declared in customAttributes and in the Okta profile schema)
+     *  in which creates record the identity's key, so a retried create can tell its own object
+     *  from a stranger's by the key rather than by comparing attributes (see adoption.ts). */
+    keyAttribute: z.string().regex(ATTRIBUTE_NAME, 'must be a profile attribute name (letters, digits, _)').optional(),
   })
   .loose();
 

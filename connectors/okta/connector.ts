@@ -1,5 +1,5 @@
-// The Okta source (read side): full reads by page, deltas from the System Log, reads by id
-// for webhook events, and a connection test.
+// The Okta connector: full reads by page, deltas from the System Log, reads by id for webhook
+// events, a connection test, and the writes of seed 001 (writes.ts).
 
 import type { Connector } from '../framework/define';
 import type { ConnectorOps } from '../framework/spi';
@@ -12,13 +12,16 @@ import { readPage } from './pages';
 import { linksOf } from './refetch';
 import { toObject } from './records';
 import { testOkta } from './test-connection';
+import { writeOps } from './writes';
 
 export interface OktaConnectorOptions {
   /** Overrides for the shared HTTP client (timeouts, retries; tests shorten waits). */
   httpOptions?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'label'>>;
 }
 
-export type OktaConnector = Connector & Required<Pick<ConnectorOps, 'readPage' | 'readChanges' | 'currentWatermark' | 'getById' | 'getLinks' | 'test'>>;
+export type OktaConnector = Connector &
+  Required<Pick<ConnectorOps, 'readPage' | 'readChanges' | 'currentWatermark' | 'getById' | 'getLinks' | 'test'>> &
+  Required<Pick<ConnectorOps, 'create' | 'updateDelta' | 'setEnabled' | 'delete' | 'link' | 'unlink'>>;
 
 /** `config` is parsed by oktaConfigSchema and reference-resolved (it holds the token). */
 export function openOkta(name: string, config: OktaConfig, httpOptions: OktaConnectorOptions['httpOptions'] = {}): ConnectorOps {
@@ -49,6 +52,7 @@ export function openOkta(name: string, config: OktaConfig, httpOptions: OktaConn
     },
     getLinks: (cls, parentId) => linksOf(api, linkClass(cls), parentId),
     test: () => testOkta(api),
+    ...writeOps({ http, label, config }),
     close: () => http.close(),
   };
 }

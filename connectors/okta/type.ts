@@ -6,6 +6,7 @@ import { OKTA_ATTRIBUTE_PATHS } from './attributes';
 import { oktaConfigSchema, type OktaConfig, type OktaConfigInput } from './config';
 import { openOkta, type OktaConnector, type OktaConnectorOptions } from './connector';
 import { OKTA_EVENT_ALIASES, OKTA_EVENT_TYPES } from './event-types';
+import { OKTA_GROUP_SCIM_ALIASES, OKTA_USER_SCIM_ALIASES } from './scim-aliases';
 
 export const oktaType = defineConnector({
   type: 'okta',
@@ -18,16 +19,24 @@ export const oktaType = defineConnector({
       read: true,
       delta: 'events',
       get: true,
+      write: ['create', 'update', 'delete', 'enable'],
       attributePaths: OKTA_ATTRIBUTE_PATHS.users,
       defaultMapping: { login: 'profile.login', email: 'profile.email', firstName: 'profile.firstName', lastName: 'profile.lastName', status: 'status' },
+      pathAliases: OKTA_USER_SCIM_ALIASES,
+      // `active` is not an attribute here: a push enables and disables through setEnabled. Okta
+      // requires a password (seed 001): a push adds `credentials.password.value` in its mapping.
+      pushMapping: { 'profile.login': 'login', 'profile.email': 'email', 'profile.firstName': 'firstName', 'profile.lastName': 'lastName' },
     },
     groups: {
       kind: 'group',
       read: true,
       delta: 'events',
       get: true,
+      write: ['create', 'update', 'delete'],
       attributePaths: OKTA_ATTRIBUTE_PATHS.groups,
       defaultMapping: { name: 'profile.name', description: 'profile.description', type: 'type' },
+      pathAliases: OKTA_GROUP_SCIM_ALIASES,
+      pushMapping: { 'profile.name': 'name', 'profile.description': 'description' },
     },
     apps: {
       kind: 'app',
@@ -39,7 +48,7 @@ export const oktaType = defineConnector({
     },
   },
   linkClasses: {
-    memberships: { kind: 'membership', parent: 'groups', children: ['users'], read: true, delta: 'events', get: true },
+    memberships: { kind: 'membership', parent: 'groups', children: ['users'], read: true, delta: 'events', get: true, write: ['link', 'unlink'] },
     appUsers: { kind: 'appUser', parent: 'apps', children: ['users'], read: true, delta: 'events', get: true },
   },
   open: (config, ctx) => openOkta(ctx.def.name, config, ctx.http),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestActivities } from '../../activities/request';
-import { scheduleId, syncWorkflowId } from '../../client/ids';
+import { scheduleId, syncWorkflowId } from '../../runtime/ids';
 import { deleteSchedule, upsertSchedule } from '../../client/schedules';
 import { parseConnectorText } from '../../config/load';
 import type { ConnectorDefinition } from '../../config/types';

@@ -3,8 +3,8 @@
 // events given up after all their tries are named in the run log while later ones still apply.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { liveWorkflowId } from '../../client/ids';
-import { refOf, sendLiveEvents } from '../../client/requests';
+import { liveWorkflowId } from '../../runtime/ids';
+import { refOf, sendLiveEvents } from '../../runtime/requests';
 import type { ConnectorDefinition } from '../../config/types';
 import { liveStateQuery, liveWorkflow } from '../../workflows/definitions';
 import type { LiveEvent, LiveOptions, LiveState } from '../../workflows/types';

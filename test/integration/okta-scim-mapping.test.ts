@@ -4,7 +4,16 @@
 // production path (file → normalize → the type's manifest → record mapper) and compare with the
 // emulator's own data; a path that matches nothing must be said, at create time and in the run log.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileMapping } from '../../config/mapping';
+import { formatMultiValued } from '../../config/multi-valued';
+import { PostgresStore } from '../../store/postgres';
+import { SqliteStore } from '../../store/sqlite';
+import type { IdentityStore } from '../../store/types';
 import { startOktaEmulator, type OktaEmulator } from '../../emulators/okta';
 import { normalizeWithWarnings } from '../../config/normalize';
 import { typeSchemas } from '../../connectors/registry';
@@ -129,5 +138,46 @@ describe('seed 004 Okta attributeMapping in SCIM paths', () => {
       expect(byId.get(u.id)?.costCenter).toBe(u.profile.costCenter ?? null);
     }
     expect(unresolvedPaths(mapper.mappingOf('users')!, users.map((u) => u.raw))).toEqual([]);
+  });
+});
+
+describe('multi-valued custom attributes through the store', () => {
+  const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const pgSchema = `tiger_multi_valued_${process.pid}_${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'tiger-multi-'));
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    const client = new Client({ connectionString: pgUrl });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it.each([
+    ['sqlite', () => new SqliteStore(join(dir, 'tiger.db'))],
+    ['postgres', () => new PostgresStore(pgUrl, { schema: pgSchema })],
+  ] as [string, () => IdentityStore][])('%s keeps declared multi-valued attributes as arrays', async (_engine, open) => {
+    const store = open();
+    try {
+      await store.migrate();
+      // Emulator users with a multi-valued custom attribute in each form a source may give it.
+      const given = [['go', 'ts'], formatMultiValued(['a;b', '[x]', '']), 'solo'];
+      const picked = users.slice(0, 3);
+      const raws = picked.map((u, i) => ({ ...u.raw, profile: { ...(u.raw.profile as object), skills: given[i] } }));
+      const m = compileMapping({ skills: 'profile.skills', email: 'profile.email' }, {}, { multiValued: ['skills'] });
+      const runId = `mv-${process.pid}-${Date.now()}`;
+      await store.beginRun({ runId, connector: 'mv', mode: 'full', trigger: 'test' });
+      const objects = raws.map((r, i) => ({ kind: 'user' as const, id: picked[i].id, attrs: m.map(r) }));
+      await store.stagePage(`${runId}/p1`, 'mv', { objects, links: [], deletions: [], linkSets: [] }, runId);
+      await store.applyStagedPage(`${runId}/p1`, 'mv', runId);
+      const stored = await store.getObjects('mv', 'user', objects.map((o) => o.id), { includeDeleted: false });
+      const skills = new Map(stored.map((o) => [o.id, o.attributes.skills]));
+      expect(objects.map((o) => skills.get(o.id))).toEqual([['go', 'ts'], ['a;b', '[x]', ''], ['solo']]);
+    } finally {
+      await store.close();
+    }
   });
 });

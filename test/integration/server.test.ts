@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTigerServer, listen, reconnectingClient, type ServerDeps } from '../../client/server';
-import { connectClient } from '../../client/temporal';
+import { connectClient } from '../../runtime/temporal';
 import { parseConnectorText } from '../../config/load';
 import { typeSchemas } from '../../connectors/registry';
 import { SqliteStore } from '../../store/sqlite';

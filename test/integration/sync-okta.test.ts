@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTigerServer, listen } from '../../client/server';
 import { approveDeletionsUpdate, progressQuery } from '../../workflows/definitions';
-import { syncWorkflowId } from '../../client/ids';
-import { refOf, requestSync } from '../../client/requests';
+import { syncWorkflowId } from '../../runtime/ids';
+import { refOf, requestSync } from '../../runtime/requests';
 import type { ConnectorDefinition } from '../../config/types';
 import { startHarness, uniqueName, waitSummary, type Harness } from '../support/harness';
 import { oktaAdmin } from '../support/okta-admin';

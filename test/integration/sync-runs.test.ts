@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncWorkflowId } from '../../client/ids';
-import { refOf, requestSync } from '../../client/requests';
+import { syncWorkflowId } from '../../runtime/ids';
+import { refOf, requestSync } from '../../runtime/requests';
 import type { ConnectorDefinition } from '../../config/types';
 import { progressQuery } from '../../workflows/definitions';
 import { startHarness, uniqueName, waitSummary, type Harness } from '../support/harness';

@@ -2,8 +2,8 @@
 // log and the run records when a filter keeps nothing, a run is cancelled, or a held run is
 // approved from the CLI (issue 6 items 8, 9, 12).
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { syncWorkflowId } from '../../client/ids';
-import { refOf, requestSync } from '../../client/requests';
+import { syncWorkflowId } from '../../runtime/ids';
+import { refOf, requestSync } from '../../runtime/requests';
 import type { ConnectorDefinition } from '../../config/types';
 import { progressQuery } from '../../workflows/definitions';
 import { startHarness, uniqueName, waitSummary, type Harness } from '../support/harness';

@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { syncWorkflowId } from '../../client/ids';
-import { refOf, requestSync } from '../../client/requests';
+import { syncWorkflowId } from '../../runtime/ids';
+import { refOf, requestSync } from '../../runtime/requests';
 import type { ConnectorDefinition } from '../../config/types';
 import { progressQuery } from '../../workflows/definitions';
 import { startHarness, uniqueName, waitSummary, type Harness } from '../support/harness';

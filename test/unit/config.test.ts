@@ -272,7 +272,7 @@ describe('errors name file, path and expectation', () => {
     ['interval under a minute', minimal('sync:\n  interval: 30s\n'), 'sync.interval', /at least 1m/],
     ['numeric interval', minimal('sync:\n  interval: 300\n'), 'sync.interval', /expected a duration like 5m or 1h, got 300/],
     ['bad mode', minimal('sync:\n  mode: push\n'), 'sync.mode', /expected polling or webhook, got "push"/],
-    ['unknown resource', minimal('sync:\n  resources: [users, roles]\n'), 'sync.resources[1]', /expected one of users, groups, memberships, applications, apps, appUsers, got "roles"/],
+    ['unknown resource', minimal('sync:\n  resources: [users, roles]\n'), 'sync.resources[1]', /expected one of users, groups, memberships, apps, appUsers, applications, got "roles"/],
     ['empty resources', minimal('sync:\n  resources: []\n'), 'sync.resources', /non-empty list/],
     ['unknown type', 'name: x\ntype: workday\nconfig: {}\n', 'type', /expected a known connector type \(active-directory, entra-id, okta\), got "workday"/],
     ['missing name', 'type: okta\nconfig: {domain: d, apiToken: t}\n', 'name', /required: a connector name/],

@@ -1,7 +1,7 @@
 // When the schedule's next full run is: the first scheduled run at or after the last successful
 // full run's start + fullInterval, counted on past the times Temporal lists.
 import { describe, expect, it } from 'vitest';
-import { fullIntervalMsOf, nextFullRun, scheduledMode } from '../../client/full-runs';
+import { fullIntervalMsOf, nextFullRun, scheduledMode } from '../../runtime/full-runs';
 import type { ConnectorDefinition } from '../../config/types';
 import type { RunRecord } from '../../store/types';
 

@@ -1,0 +1,2 @@
+export { scimType, createScimConnector } from './type';
+export { scimConfigSchema, normalizeBaseUrl, type ScimConfig, type ScimConfigInput } from './config';

@@ -1,0 +1,2 @@
+export { sqlType, createSqlConnector } from './type';
+export { sqlConfigSchema, type SqlConfig, type SqlConfigInput } from './config';
