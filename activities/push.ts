@@ -33,6 +33,7 @@ import { TigerConnector, TigerConnectorType } from '../workflows/search-attribut
 import { zeroPushApplyCounts } from '../workflows/push-types';
 import type { ConnectorCache } from './connector-cache';
 import { asActivity } from './failures';
+import { listSourceObjects, sourceExists } from './mesh';
 import { heartbeat } from './heartbeat';
 
 export interface PushDeps {
@@ -67,7 +68,7 @@ export function createPushActivities({ store, connectors, client }: PushDeps) {
 
   /** Everything here is configuration: a wrong target fails the push at once, never retried. */
   async function loadTarget(source: string, target: string): Promise<PushTarget> {
-    if (!(await store.getConnector(source))) throw new ConfigError([{ file: 'store', path: 'source', message: `no source connector named "${source}"` }]);
+    if (!(await sourceExists(store, source))) throw new ConfigError([{ file: 'store', path: 'source', message: `no source connector (or mesh/<name>) named "${source}"` }]);
     if (source === target) throw new ConfigError([{ file: `connector ${target}`, path: 'provisioning.from', message: 'a connector cannot push into itself' }]);
     const loaded = await connectors.get(target);
     const def = loaded.def;
@@ -183,7 +184,7 @@ export function createPushActivities({ store, connectors, client }: PushDeps) {
       return asActivity(a.target, async () => {
         const t = await loadTarget(a.source, a.target);
         const scope = await scopeOf(a.runId, a.source, t);
-        const page = await store.listObjects(a.source, a.kind, { afterId: a.afterId, limit: a.limit, includeDeleted: true });
+        const page = await listSourceObjects(store, a.source, a.kind, { afterId: a.afterId, limit: a.limit, includeDeleted: true });
         const pushed = await store.getPushStates(a.target, a.source, a.kind, page.map((o) => o.id));
         const rules = planRules(t, a.kind, scope);
         // Members are pushed users (and groups): without users pushed there are none to manage.

@@ -132,6 +132,8 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       return asActivity(a.connector, () => keepAlive(async () => {
         const { def, connector } = await connectors.forRun(a.connector, a.runId);
         const resources = def.sync.resources.filter((r) => can(connector.manifest, r, 'read'));
+        // Only a delta that fell back to a full read asks: from here on it is a full run.
+        await store.setRunMode(a.runId, 'full');
         return hasDeltas(connector, resources) ? await requireOp(connector, 'currentWatermark', 'read changes')(resources) : null;
       }));
     },

@@ -43,6 +43,7 @@ const COMMANDS: Record<string, (ctx: CliContext) => Command> = {
   server: () => lazy.processCommands().serverCommand(),
   emulator: () => lazy.emulatorCommand().emulatorCommand(),
   'codec-server': () => lazy.codecServerCommand().codecServerCommand(),
+  mesh: (ctx) => lazy.meshCommands().meshCommands(ctx),
 };
 
 function commandsFor(word: string | undefined, ctx: CliContext): Command[] {

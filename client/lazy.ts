@@ -10,6 +10,7 @@ export const lazy = {
   processCommands: () => require('./commands/processes') as typeof import('./commands/processes'),
   emulatorCommand: () => require('./commands/emulator') as typeof import('./commands/emulator'),
   codecServerCommand: () => require('./commands/codec-server') as typeof import('./commands/codec-server'),
+  meshCommands: () => require('./commands/mesh') as typeof import('./commands/mesh'),
   configLoad: () => require('../config/load') as typeof import('../config/load'),
   registry: () => require('../connectors/registry') as typeof import('../connectors/registry'),
   store: () => require('../store') as typeof import('../store'),

@@ -39,7 +39,8 @@ export function readProvisioning(value: unknown, name: string | undefined, add: 
   };
   for (const key of Object.keys(value)) if (!FIELDS.includes(key)) fail(joinPath(path, key), `unknown field; expected one of ${FIELDS.join(', ')}`);
   const out: ProvisioningSpec = { from: '' };
-  if (typeof value.from !== 'string' || !SLUG.test(value.from)) {
+  // `mesh/<name>`: the persons of a mesh (config/mesh.ts) instead of one connector's identities.
+  if (typeof value.from !== 'string' || !SLUG.test(value.from.startsWith('mesh/') ? value.from.slice(5) : value.from)) {
     fail(`${path}.from`, `required: the name of the source connector whose identities are pushed here, got ${showValue(value.from, `${path}.from`)}`);
   } else if (value.from === name) {
     fail(`${path}.from`, 'a connector cannot push into itself');

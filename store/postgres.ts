@@ -27,6 +27,7 @@ import type {
   StagedPage,
   StoredConnector,
 } from './types';
+import type { MeshKey, MeshLink, MeshLinkStatus, MeshPerson, MeshReview, MeshReviewStatus, StoredMesh } from './types';
 
 /** Rows per statement: large enough to amortize the round trip, small enough for modest memory. */
 const BATCH = 5000;
@@ -254,6 +255,11 @@ export class PostgresStore implements IdentityStore {
         counts.deleted ?? 0,
       ],
     );
+    if (!rowCount) throw unknownRun(runId);
+  }
+
+  async setRunMode(runId: string, mode: RunMode): Promise<void> {
+    const { rowCount } = await this.pool.query('UPDATE runs SET mode = $2 WHERE run_id = $1', [runId, mode]);
     if (!rowCount) throw unknownRun(runId);
   }
 
@@ -849,6 +855,161 @@ export class PostgresStore implements IdentityStore {
     );
     return rowCount ?? 0;
   }
+
+  // ---- identity mesh ----
+
+  async saveMesh(m: { name: string; definition: unknown }): Promise<StoredMesh> {
+    const { rows } = await this.pool.query<MeshRow>(
+      `INSERT INTO meshes (name, definition, created_at, updated_at) VALUES ($1, $2::jsonb, now(), now())
+       ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+       RETURNING *`,
+      [m.name, JSON.stringify(m.definition ?? null)],
+    );
+    return toMesh(rows[0]);
+  }
+
+  async getMesh(name: string): Promise<StoredMesh | null> {
+    const { rows } = await this.pool.query<MeshRow>('SELECT * FROM meshes WHERE name = $1', [name]);
+    return rows[0] ? toMesh(rows[0]) : null;
+  }
+
+  async listMeshes(): Promise<StoredMesh[]> {
+    const { rows } = await this.pool.query<MeshRow>('SELECT * FROM meshes ORDER BY name');
+    return rows.map(toMesh);
+  }
+
+  async listChangedObjects(
+    connector: string,
+    kind: ObjectKind,
+    opts: { since: string | null; until: string; afterId: string | null; limit: number },
+  ): Promise<ExportedObject[]> {
+    const { rows } = await this.pool.query<{ external_id: string; attributes: Record<string, unknown>; deleted_at: Date | null }>(
+      `SELECT external_id, attributes, deleted_at FROM objects
+       WHERE connector = $1 AND kind = $2 AND ($3::timestamptz IS NULL OR updated_at >= $3::timestamptz) AND updated_at < $4::timestamptz
+         AND ($5::text IS NULL OR external_id > $5)
+       ORDER BY external_id LIMIT $6`,
+      [connector, kind, opts.since, opts.until, opts.afterId, opts.limit],
+    );
+    return rows.map((r) => ({ id: r.external_id, attributes: r.attributes, deletedAt: iso(r.deleted_at) }));
+  }
+
+  async getMeshPersons(mesh: string, personIds: string[]): Promise<MeshPerson[]> {
+    if (personIds.length === 0) return [];
+    const { rows } = await this.pool.query<MeshPersonRow>(
+      'SELECT * FROM mesh_persons WHERE mesh = $1 AND person_id = ANY($2::text[]) ORDER BY person_id',
+      [mesh, personIds],
+    );
+    return rows.map(toMeshPerson);
+  }
+
+  async listMeshPersons(mesh: string, opts: { afterId: string | null; limit: number }): Promise<MeshPerson[]> {
+    const { rows } = await this.pool.query<MeshPersonRow>(
+      'SELECT * FROM mesh_persons WHERE mesh = $1 AND ($2::text IS NULL OR person_id > $2) ORDER BY person_id LIMIT $3',
+      [mesh, opts.afterId, opts.limit],
+    );
+    return rows.map(toMeshPerson);
+  }
+
+  async saveMeshPersons(rows: Omit<MeshPerson, 'updatedAt'>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO mesh_persons (mesh, person_id, state, attributes, provenance, updated_at)
+       SELECT r.mesh, r.person_id, r.state, r.attributes, r.provenance, now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(mesh text, person_id text, state text, attributes jsonb, provenance jsonb)
+       ON CONFLICT (mesh, person_id) DO UPDATE SET state = excluded.state, attributes = excluded.attributes,
+         provenance = excluded.provenance, updated_at = excluded.updated_at`,
+      [JSON.stringify(rows.map((r) => ({ mesh: r.mesh, person_id: r.personId, state: r.state, attributes: r.attributes, provenance: r.provenance })))],
+    );
+  }
+
+  async getMeshLinks(mesh: string, accounts: { connector: string; accountId: string }[]): Promise<MeshLink[]> {
+    if (accounts.length === 0) return [];
+    const { rows } = await this.pool.query<MeshLinkRow>(
+      `SELECT l.* FROM mesh_links l JOIN jsonb_to_recordset($2::jsonb) AS a(connector text, "accountId" text)
+         ON l.connector = a.connector AND l.account_id = a."accountId"
+       WHERE l.mesh = $1 ORDER BY l.connector, l.account_id`,
+      [mesh, JSON.stringify(accounts)],
+    );
+    return rows.map(toMeshLink);
+  }
+
+  async listMeshLinksOf(mesh: string, personIds: string[]): Promise<MeshLink[]> {
+    if (personIds.length === 0) return [];
+    const { rows } = await this.pool.query<MeshLinkRow>(
+      'SELECT * FROM mesh_links WHERE mesh = $1 AND person_id = ANY($2::text[]) ORDER BY person_id, connector, account_id',
+      [mesh, personIds],
+    );
+    return rows.map(toMeshLink);
+  }
+
+  async listMeshLinksByStatus(mesh: string, status: MeshLinkStatus, opts: { after: { connector: string; accountId: string } | null; limit: number }): Promise<MeshLink[]> {
+    const { rows } = await this.pool.query<MeshLinkRow>(
+      `SELECT * FROM mesh_links WHERE mesh = $1 AND status = $2
+         AND ($3::text IS NULL OR (connector, account_id) > ($3::text, $4::text))
+       ORDER BY connector, account_id LIMIT $5`,
+      [mesh, status, opts.after?.connector ?? null, opts.after?.accountId ?? null, opts.limit],
+    );
+    return rows.map(toMeshLink);
+  }
+
+  async saveMeshLinks(rows: Omit<MeshLink, 'updatedAt'>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO mesh_links (mesh, connector, account_id, person_id, status, rule, run_id, updated_at)
+       SELECT r.mesh, r.connector, r.account_id, r.person_id, r.status, r.rule, r.run_id, now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(mesh text, connector text, account_id text, person_id text, status text, rule text, run_id text)
+       ON CONFLICT (mesh, connector, account_id) DO UPDATE SET person_id = excluded.person_id, status = excluded.status,
+         rule = excluded.rule, run_id = excluded.run_id, updated_at = excluded.updated_at`,
+      [JSON.stringify(rows.map((r) => ({ mesh: r.mesh, connector: r.connector, account_id: r.accountId, person_id: r.personId, status: r.status, rule: r.rule, run_id: r.runId })))],
+    );
+  }
+
+  async replaceMeshKeys(mesh: string, owners: { owner: string; keys: { key: string; value: string }[] }[]): Promise<void> {
+    if (owners.length === 0) return;
+    await this.transaction(async (c) => {
+      await c.query('DELETE FROM mesh_keys WHERE mesh = $1 AND owner = ANY($2::text[])', [mesh, owners.map((o) => o.owner)]);
+      const keys = owners.flatMap((o) => o.keys.map((k) => ({ key: k.key, value: k.value, owner: o.owner })));
+      if (keys.length === 0) return;
+      await c.query(
+        `INSERT INTO mesh_keys (mesh, key, value, owner)
+         SELECT $1, r.key, r.value, r.owner FROM jsonb_to_recordset($2::jsonb) AS r(key text, value text, owner text)
+         ON CONFLICT DO NOTHING`,
+        [mesh, JSON.stringify(keys)],
+      );
+    });
+  }
+
+  async findMeshKeys(mesh: string, key: string, values: string[]): Promise<MeshKey[]> {
+    if (values.length === 0) return [];
+    const { rows } = await this.pool.query<MeshKey>(
+      'SELECT key, value, owner FROM mesh_keys WHERE mesh = $1 AND key = $2 AND value = ANY($3::text[]) ORDER BY value, owner',
+      [mesh, key, values],
+    );
+    return rows;
+  }
+
+  async saveMeshReviews(rows: Omit<MeshReview, 'createdAt' | 'updatedAt'>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO mesh_reviews (mesh, connector, account_id, rule, reason, candidates, status, created_at, updated_at)
+       SELECT r.mesh, r.connector, r.account_id, r.rule, r.reason, r.candidates, r.status, clock_timestamp(), clock_timestamp()
+       FROM jsonb_to_recordset($1::jsonb) AS r(mesh text, connector text, account_id text, rule text, reason text, candidates jsonb, status text)
+       ON CONFLICT (mesh, connector, account_id) DO UPDATE SET rule = excluded.rule, reason = excluded.reason,
+         candidates = excluded.candidates, status = excluded.status, updated_at = excluded.updated_at`,
+      [JSON.stringify(rows.map((r) => ({ mesh: r.mesh, connector: r.connector, account_id: r.accountId, rule: r.rule, reason: r.reason, candidates: r.candidates, status: r.status })))],
+    );
+  }
+
+  async listMeshReviews(mesh: string, opts: { status?: MeshReviewStatus } = {}): Promise<MeshReview[]> {
+    const { rows } = await this.pool.query<MeshReviewRow>(
+      'SELECT * FROM mesh_reviews WHERE mesh = $1 AND ($2::text IS NULL OR status = $2) ORDER BY created_at, connector, account_id',
+      [mesh, opts.status ?? null],
+    );
+    return rows.map((r) => ({
+      mesh: r.mesh, connector: r.connector, accountId: r.account_id, rule: r.rule, reason: r.reason,
+      candidates: r.candidates, status: r.status, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+    }));
+  }
 }
 
 interface PushStateRow {
@@ -920,4 +1081,49 @@ function toConnector(r: ConnectorRow): StoredConnector {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
+}
+
+interface MeshRow {
+  name: string;
+  definition: unknown;
+  created_at: Date;
+  updated_at: Date;
+}
+interface MeshPersonRow {
+  mesh: string;
+  person_id: string;
+  state: MeshPerson['state'];
+  attributes: Record<string, unknown>;
+  provenance: MeshPerson['provenance'];
+  updated_at: Date;
+}
+interface MeshLinkRow {
+  mesh: string;
+  connector: string;
+  account_id: string;
+  person_id: string | null;
+  status: MeshLinkStatus;
+  rule: string | null;
+  run_id: string;
+  updated_at: Date;
+}
+interface MeshReviewRow {
+  mesh: string;
+  connector: string;
+  account_id: string;
+  rule: string;
+  reason: string;
+  candidates: string[];
+  status: MeshReviewStatus;
+  created_at: Date;
+  updated_at: Date;
+}
+function toMesh(r: MeshRow): StoredMesh {
+  return { name: r.name, definition: r.definition, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+}
+function toMeshPerson(r: MeshPersonRow): MeshPerson {
+  return { mesh: r.mesh, personId: r.person_id, state: r.state, attributes: r.attributes, provenance: r.provenance, updatedAt: r.updated_at.toISOString() };
+}
+function toMeshLink(r: MeshLinkRow): MeshLink {
+  return { mesh: r.mesh, connector: r.connector, accountId: r.account_id, personId: r.person_id, status: r.status, rule: r.rule, runId: r.run_id, updatedAt: r.updated_at.toISOString() };
 }

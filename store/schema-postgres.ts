@@ -155,4 +155,54 @@ CREATE TABLE IF NOT EXISTS push_plans (
   PRIMARY KEY (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS push_plans_by_target ON push_plans (target, created_at);
+
+-- Identity mesh: see schema-sqlite.ts.
+CREATE TABLE IF NOT EXISTS meshes (
+  name        text COLLATE "C" PRIMARY KEY,
+  definition  jsonb NOT NULL,
+  created_at  timestamptz NOT NULL,
+  updated_at  timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mesh_persons (
+  mesh        text COLLATE "C" NOT NULL,
+  person_id   text COLLATE "C" NOT NULL,
+  state       text NOT NULL,
+  attributes  jsonb NOT NULL,
+  provenance  jsonb NOT NULL,
+  updated_at  timestamptz NOT NULL,
+  PRIMARY KEY (mesh, person_id)
+);
+CREATE TABLE IF NOT EXISTS mesh_links (
+  mesh        text COLLATE "C" NOT NULL,
+  connector   text COLLATE "C" NOT NULL,
+  account_id  text COLLATE "C" NOT NULL,
+  person_id   text COLLATE "C",
+  status      text COLLATE "C" NOT NULL,
+  rule        text,
+  run_id      text NOT NULL,
+  updated_at  timestamptz NOT NULL,
+  PRIMARY KEY (mesh, connector, account_id)
+);
+CREATE INDEX IF NOT EXISTS mesh_links_by_person ON mesh_links (mesh, person_id);
+CREATE INDEX IF NOT EXISTS mesh_links_by_status ON mesh_links (mesh, status, connector, account_id);
+CREATE TABLE IF NOT EXISTS mesh_keys (
+  mesh   text COLLATE "C" NOT NULL,
+  key    text COLLATE "C" NOT NULL,
+  value  text COLLATE "C" NOT NULL,
+  owner  text COLLATE "C" NOT NULL,
+  PRIMARY KEY (mesh, key, value, owner)
+);
+CREATE INDEX IF NOT EXISTS mesh_keys_by_owner ON mesh_keys (mesh, owner);
+CREATE TABLE IF NOT EXISTS mesh_reviews (
+  mesh        text COLLATE "C" NOT NULL,
+  connector   text COLLATE "C" NOT NULL,
+  account_id  text COLLATE "C" NOT NULL,
+  rule        text NOT NULL,
+  reason      text NOT NULL,
+  candidates  jsonb NOT NULL,
+  status      text NOT NULL,
+  created_at  timestamptz NOT NULL,
+  updated_at  timestamptz NOT NULL,
+  PRIMARY KEY (mesh, connector, account_id)
+);
 `;

@@ -158,6 +158,58 @@ CREATE TABLE IF NOT EXISTS push_plans (
   PRIMARY KEY (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS push_plans_by_target ON push_plans (target, created_at);
+
+-- Identity mesh (config/mesh.ts): the mesh files, their persons (attributes with the source, rule
+-- and run that set each), account → person links, normalized correlation keys (indexed by value,
+-- so a match is a lookup) and the review queue of ambiguous matches.
+CREATE TABLE IF NOT EXISTS meshes (
+  name        TEXT PRIMARY KEY,
+  definition  TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mesh_persons (
+  mesh        TEXT NOT NULL,
+  person_id   TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  attributes  TEXT NOT NULL,
+  provenance  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (mesh, person_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mesh_links (
+  mesh        TEXT NOT NULL,
+  connector   TEXT NOT NULL,
+  account_id  TEXT NOT NULL,
+  person_id   TEXT,
+  status      TEXT NOT NULL,
+  rule        TEXT,
+  run_id      TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (mesh, connector, account_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mesh_links_by_person ON mesh_links (mesh, person_id);
+CREATE INDEX IF NOT EXISTS mesh_links_by_status ON mesh_links (mesh, status, connector, account_id);
+CREATE TABLE IF NOT EXISTS mesh_keys (
+  mesh   TEXT NOT NULL,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  owner  TEXT NOT NULL,
+  PRIMARY KEY (mesh, key, value, owner)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mesh_keys_by_owner ON mesh_keys (mesh, owner);
+CREATE TABLE IF NOT EXISTS mesh_reviews (
+  mesh        TEXT NOT NULL,
+  connector   TEXT NOT NULL,
+  account_id  TEXT NOT NULL,
+  rule        TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  candidates  TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (mesh, connector, account_id)
+) WITHOUT ROWID;
 `;
 
 /** Columns added after the first release: databases created before them get them on migrate. */

@@ -28,6 +28,7 @@ import type {
   StagedPage,
   StoredConnector,
 } from './types';
+import type { MeshKey, MeshLink, MeshLinkStatus, MeshPerson, MeshReview, MeshReviewStatus, StoredMesh } from './types';
 
 /** A live row the run did not see and nothing has written since the run began. */
 const UNSEEN = '(last_seen_run IS NOT @runId AND (seen_seq IS NULL OR seen_seq < @startSeq))';
@@ -198,6 +199,10 @@ export class SqliteStore implements IdentityStore {
       deleted: counts.deleted ?? 0,
     }).changes;
     if (changes === 0) throw unknownRun(runId);
+  }
+
+  async setRunMode(runId: string, mode: RunMode): Promise<void> {
+    if (this.sql('UPDATE runs SET mode = ? WHERE run_id = ?').run(mode, runId).changes === 0) throw unknownRun(runId);
   }
 
   async finishRun(runId: string, status: RunStatus, error?: string | null): Promise<RunRecord> {
@@ -759,6 +764,147 @@ export class SqliteStore implements IdentityStore {
     if (olderThan) n += this.sql('DELETE FROM push_plans WHERE target = ? AND run_id <> ? AND created_at < ?').run(target, runId, olderThan).changes;
     return n;
   }
+
+  // ---- identity mesh ----
+
+  async saveMesh(m: { name: string; definition: unknown }): Promise<StoredMesh> {
+    const now = new Date().toISOString();
+    this.sql(
+      `INSERT INTO meshes (name, definition, created_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
+    ).run(m.name, JSON.stringify(m.definition ?? null), now, now);
+    return (await this.getMesh(m.name))!;
+  }
+
+  async getMesh(name: string): Promise<StoredMesh | null> {
+    const r = this.sql('SELECT * FROM meshes WHERE name = ?').get(name) as MeshRow | undefined;
+    return r ? toMesh(r) : null;
+  }
+
+  async listMeshes(): Promise<StoredMesh[]> {
+    return (this.sql('SELECT * FROM meshes ORDER BY name').all() as MeshRow[]).map(toMesh);
+  }
+
+  async listChangedObjects(
+    connector: string,
+    kind: ObjectKind,
+    opts: { since: string | null; until: string; afterId: string | null; limit: number },
+  ): Promise<ExportedObject[]> {
+    const rows = this.sql(
+      `SELECT external_id, attributes, deleted_at FROM objects
+       WHERE connector = @connector AND kind = @kind AND (@since IS NULL OR updated_at >= @since) AND updated_at < @until
+         AND (@afterId IS NULL OR external_id > @afterId)
+       ORDER BY external_id LIMIT @limit`,
+    ).all({ connector, kind, since: opts.since, until: opts.until, afterId: opts.afterId, limit: opts.limit }) as { external_id: string; attributes: string; deleted_at: string | null }[];
+    return rows.map((r) => ({ id: r.external_id, attributes: JSON.parse(r.attributes) as Record<string, unknown>, deletedAt: r.deleted_at }));
+  }
+
+  async getMeshPersons(mesh: string, personIds: string[]): Promise<MeshPerson[]> {
+    if (personIds.length === 0) return [];
+    const rows = this.sql(
+      'SELECT * FROM mesh_persons WHERE mesh = ? AND person_id IN (SELECT value FROM json_each(?)) ORDER BY person_id',
+    ).all(mesh, JSON.stringify(personIds)) as MeshPersonRow[];
+    return rows.map(toMeshPerson);
+  }
+
+  async listMeshPersons(mesh: string, opts: { afterId: string | null; limit: number }): Promise<MeshPerson[]> {
+    const rows = this.sql(
+      'SELECT * FROM mesh_persons WHERE mesh = @mesh AND (@afterId IS NULL OR person_id > @afterId) ORDER BY person_id LIMIT @limit',
+    ).all({ mesh, afterId: opts.afterId, limit: opts.limit }) as MeshPersonRow[];
+    return rows.map(toMeshPerson);
+  }
+
+  async saveMeshPersons(rows: Omit<MeshPerson, 'updatedAt'>[]): Promise<void> {
+    const upsert = this.sql(
+      `INSERT INTO mesh_persons (mesh, person_id, state, attributes, provenance, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (mesh, person_id) DO UPDATE SET state = excluded.state, attributes = excluded.attributes,
+         provenance = excluded.provenance, updated_at = excluded.updated_at`,
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run(r.mesh, r.personId, r.state, JSON.stringify(r.attributes), JSON.stringify(r.provenance), now);
+    })();
+  }
+
+  async getMeshLinks(mesh: string, accounts: { connector: string; accountId: string }[]): Promise<MeshLink[]> {
+    if (accounts.length === 0) return [];
+    const rows = this.sql(
+      `SELECT l.* FROM mesh_links l JOIN json_each(?) j
+         ON l.connector = json_extract(j.value, '$.connector') AND l.account_id = json_extract(j.value, '$.accountId')
+       WHERE l.mesh = ? ORDER BY l.connector, l.account_id`,
+    ).all(JSON.stringify(accounts), mesh) as MeshLinkRow[];
+    return rows.map(toMeshLink);
+  }
+
+  async listMeshLinksOf(mesh: string, personIds: string[]): Promise<MeshLink[]> {
+    if (personIds.length === 0) return [];
+    const rows = this.sql(
+      'SELECT * FROM mesh_links WHERE mesh = ? AND person_id IN (SELECT value FROM json_each(?)) ORDER BY person_id, connector, account_id',
+    ).all(mesh, JSON.stringify(personIds)) as MeshLinkRow[];
+    return rows.map(toMeshLink);
+  }
+
+  async listMeshLinksByStatus(mesh: string, status: MeshLinkStatus, opts: { after: { connector: string; accountId: string } | null; limit: number }): Promise<MeshLink[]> {
+    const rows = this.sql(
+      `SELECT * FROM mesh_links WHERE mesh = @mesh AND status = @status
+         AND (@c IS NULL OR connector > @c OR (connector = @c AND account_id > @a))
+       ORDER BY connector, account_id LIMIT @limit`,
+    ).all({ mesh, status, c: opts.after?.connector ?? null, a: opts.after?.accountId ?? null, limit: opts.limit }) as MeshLinkRow[];
+    return rows.map(toMeshLink);
+  }
+
+  async saveMeshLinks(rows: Omit<MeshLink, 'updatedAt'>[]): Promise<void> {
+    const upsert = this.sql(
+      `INSERT INTO mesh_links (mesh, connector, account_id, person_id, status, rule, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (mesh, connector, account_id) DO UPDATE SET person_id = excluded.person_id, status = excluded.status,
+         rule = excluded.rule, run_id = excluded.run_id, updated_at = excluded.updated_at`,
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run(r.mesh, r.connector, r.accountId, r.personId, r.status, r.rule, r.runId, now);
+    })();
+  }
+
+  async replaceMeshKeys(mesh: string, owners: { owner: string; keys: { key: string; value: string }[] }[]): Promise<void> {
+    const drop = this.sql('DELETE FROM mesh_keys WHERE mesh = ? AND owner = ?');
+    const add = this.sql('INSERT OR IGNORE INTO mesh_keys (mesh, key, value, owner) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const o of owners) {
+        drop.run(mesh, o.owner);
+        for (const k of o.keys) add.run(mesh, k.key, k.value, o.owner);
+      }
+    })();
+  }
+
+  async findMeshKeys(mesh: string, key: string, values: string[]): Promise<MeshKey[]> {
+    if (values.length === 0) return [];
+    return this.sql(
+      'SELECT key, value, owner FROM mesh_keys WHERE mesh = ? AND key = ? AND value IN (SELECT value FROM json_each(?)) ORDER BY value, owner',
+    ).all(mesh, key, JSON.stringify(values)) as MeshKey[];
+  }
+
+  async saveMeshReviews(rows: Omit<MeshReview, 'createdAt' | 'updatedAt'>[]): Promise<void> {
+    const upsert = this.sql(
+      `INSERT INTO mesh_reviews (mesh, connector, account_id, rule, reason, candidates, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (mesh, connector, account_id) DO UPDATE SET rule = excluded.rule, reason = excluded.reason,
+         candidates = excluded.candidates, status = excluded.status, updated_at = excluded.updated_at`,
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run(r.mesh, r.connector, r.accountId, r.rule, r.reason, JSON.stringify(r.candidates), r.status, now, now);
+    })();
+  }
+
+  async listMeshReviews(mesh: string, opts: { status?: MeshReviewStatus } = {}): Promise<MeshReview[]> {
+    const rows = this.sql(
+      'SELECT * FROM mesh_reviews WHERE mesh = @mesh AND (@status IS NULL OR status = @status) ORDER BY created_at, connector, account_id',
+    ).all({ mesh, status: opts.status ?? null }) as MeshReviewRow[];
+    return rows.map((r) => ({
+      mesh: r.mesh, connector: r.connector, accountId: r.account_id, rule: r.rule, reason: r.reason,
+      candidates: JSON.parse(r.candidates) as string[], status: r.status, createdAt: r.created_at, updatedAt: r.updated_at,
+    }));
+  }
 }
 
 interface PushStateRow {
@@ -835,4 +981,53 @@ function toConnector(r: ConnectorRow): StoredConnector {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+interface MeshRow {
+  name: string;
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+interface MeshPersonRow {
+  mesh: string;
+  person_id: string;
+  state: MeshPerson['state'];
+  attributes: string;
+  provenance: string;
+  updated_at: string;
+}
+interface MeshLinkRow {
+  mesh: string;
+  connector: string;
+  account_id: string;
+  person_id: string | null;
+  status: MeshLinkStatus;
+  rule: string | null;
+  run_id: string;
+  updated_at: string;
+}
+interface MeshReviewRow {
+  mesh: string;
+  connector: string;
+  account_id: string;
+  rule: string;
+  reason: string;
+  candidates: string;
+  status: MeshReviewStatus;
+  created_at: string;
+  updated_at: string;
+}
+function toMesh(r: MeshRow): StoredMesh {
+  return { name: r.name, definition: JSON.parse(r.definition) as unknown, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+function toMeshPerson(r: MeshPersonRow): MeshPerson {
+  return {
+    mesh: r.mesh, personId: r.person_id, state: r.state,
+    attributes: JSON.parse(r.attributes) as Record<string, unknown>,
+    provenance: JSON.parse(r.provenance) as MeshPerson['provenance'], updatedAt: r.updated_at,
+  };
+}
+function toMeshLink(r: MeshLinkRow): MeshLink {
+  return { mesh: r.mesh, connector: r.connector, accountId: r.account_id, personId: r.person_id, status: r.status, rule: r.rule, runId: r.run_id, updatedAt: r.updated_at };
 }

@@ -177,6 +177,9 @@ export interface IdentityStore {
    *  Returns their ids. Live runs are never touched. */
   abandonRuns(connector: string, exceptRunId: string, error: string): Promise<string[]>;
   addRunCounts(runId: string, counts: Partial<ApplyCounts & { fetched: number }>): Promise<void>;
+  /** A delta run that had to read in full (its watermark could not be continued) becomes the full
+   *  run it is, so `sync.fullInterval` counts it. Throws for an unknown run. */
+  setRunMode(runId: string, mode: RunMode): Promise<void>;
   finishRun(runId: string, status: RunStatus, error?: string | null): Promise<RunRecord>;
   getRun(runId: string): Promise<RunRecord | null>;
   /** Newest first; `only` narrows to one mode and/or status (the last successful full run). */
@@ -259,4 +262,109 @@ export interface IdentityStore {
   /** Drops a run's plan rows; with `olderThan`, also the target's rows of any other run created
    *  before that (ISO time): a dry run nobody read, a push that was terminated. */
   dropPushPlans(target: string, runId: string, olderThan?: string): Promise<number>;
+}
+
+// ---- identity mesh (config/mesh.ts): persons correlated across sources ----
+
+export interface StoredMesh {
+  name: string;
+  /** The normalized mesh file (config/mesh.ts MeshDefinition). */
+  definition: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Which source account, rule and mesh run set a person attribute. */
+export interface MeshProvenance {
+  source: string;
+  account: string;
+  /** The correlation rule that linked that account (`joiner`: it founded the person; `manual`). */
+  rule: string;
+  run: string;
+}
+
+export type MeshPersonState = 'active' | 'left';
+export interface MeshPerson {
+  mesh: string;
+  personId: string;
+  /** joiner: active; the authoritative account gone or inactive: left. */
+  state: MeshPersonState;
+  attributes: Record<string, unknown>;
+  provenance: Record<string, MeshProvenance>;
+  updatedAt?: string;
+}
+
+/** linked: by a rule or by an operator (rule `manual`, never changed by correlation); unmatched:
+ *  no candidate yet (retried each run); review: ambiguous, waits in the review queue; detached: an
+ *  operator unlinked it, and correlation leaves it alone; gone: deleted before it was ever linked. */
+export type MeshLinkStatus = 'linked' | 'unmatched' | 'review' | 'detached' | 'gone';
+export interface MeshLink {
+  mesh: string;
+  connector: string;
+  accountId: string;
+  personId: string | null;
+  status: MeshLinkStatus;
+  rule: string | null;
+  runId: string;
+  updatedAt?: string;
+}
+
+export type MeshReviewStatus = 'open' | 'linked' | 'detached' | 'resolved';
+/** An ambiguous match: never joined automatically; the operator's decision is kept. */
+export interface MeshReview {
+  mesh: string;
+  connector: string;
+  accountId: string;
+  rule: string;
+  reason: string;
+  /** Candidate person ids. */
+  candidates: string[];
+  status: MeshReviewStatus;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/** A normalized correlation key: `owner` is `<connector>/<account id>` or `/<person id>` (connector names hold no `/`). */
+export interface MeshKey {
+  key: string;
+  value: string;
+  owner: string;
+}
+
+// Declaration merging keeps the mesh methods apart from the rest of the contract.
+export interface IdentityStore {
+  saveMesh(m: { name: string; definition: unknown }): Promise<StoredMesh>;
+  getMesh(name: string): Promise<StoredMesh | null>;
+  listMeshes(): Promise<StoredMesh[]>;
+
+  /** A connector's objects (deleted ones too, with deletedAt) whose row changed in
+   *  [since, until) (updated_at; since null: from the start), in external-id order after afterId. */
+  listChangedObjects(
+    connector: string,
+    kind: ObjectKind,
+    opts: { since: string | null; until: string; afterId: string | null; limit: number },
+  ): Promise<ExportedObject[]>;
+
+  getMeshPersons(mesh: string, personIds: string[]): Promise<MeshPerson[]>;
+  /** Keyset page in person-id order. */
+  listMeshPersons(mesh: string, opts: { afterId: string | null; limit: number }): Promise<MeshPerson[]>;
+  /** Upserts by (mesh, personId). */
+  saveMeshPersons(rows: Omit<MeshPerson, 'updatedAt'>[]): Promise<void>;
+
+  getMeshLinks(mesh: string, accounts: { connector: string; accountId: string }[]): Promise<MeshLink[]>;
+  /** The links (any status) naming those persons. */
+  listMeshLinksOf(mesh: string, personIds: string[]): Promise<MeshLink[]>;
+  /** Keyset page of one status in (connector, accountId) order. */
+  listMeshLinksByStatus(mesh: string, status: MeshLinkStatus, opts: { after: { connector: string; accountId: string } | null; limit: number }): Promise<MeshLink[]>;
+  /** Upserts by (mesh, connector, accountId). */
+  saveMeshLinks(rows: Omit<MeshLink, 'updatedAt'>[]): Promise<void>;
+
+  /** Replaces each owner's keys with the given ones (none: the owner has no keys any more). */
+  replaceMeshKeys(mesh: string, owners: { owner: string; keys: { key: string; value: string }[] }[]): Promise<void>;
+  findMeshKeys(mesh: string, key: string, values: string[]): Promise<MeshKey[]>;
+
+  /** Upserts by (mesh, connector, accountId); createdAt is kept. */
+  saveMeshReviews(rows: Omit<MeshReview, 'createdAt' | 'updatedAt'>[]): Promise<void>;
+  /** Oldest first; `status` narrows. */
+  listMeshReviews(mesh: string, opts?: { status?: MeshReviewStatus }): Promise<MeshReview[]>;
 }

@@ -481,6 +481,17 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
         expect(await store.getRun('missing-' + runId)).toBeNull();
         await expect(store.addRunCounts('missing-' + runId, { fetched: 1 })).rejects.toThrow(/unknown run/);
         await expect(store.finishRun('missing-' + runId, 'succeeded')).rejects.toThrow(/unknown run/);
+        await expect(store.setRunMode('missing-' + runId, 'full')).rejects.toThrow(/unknown run/);
+      });
+
+      it('a delta run that read in full becomes a full run, and is found as the last full run', async () => {
+        const c = unique('mode');
+        const runId = unique('run');
+        await store.beginRun({ runId, connector: c, mode: 'delta', trigger: 'schedule' });
+        await store.setRunMode(runId, 'full');
+        await store.finishRun(runId, 'succeeded');
+        expect((await store.listRuns(c, 5, { mode: 'full', status: 'succeeded' })).map((r) => r.runId)).toEqual([runId]);
+        expect(await store.listRuns(c, 5, { mode: 'delta' })).toEqual([]);
       });
 
       it('lists a connector’s runs newest first', async () => {
@@ -697,6 +708,66 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
         expect(await store.getWatermark(c, 'users')).toBeNull();
         expect(await store.getWatermark(c, 'groups')).toBeNull();
         expect(await store.getWatermark(other, 'users')).toBe('other');
+      });
+    });
+    describe('identity mesh', () => {
+      it('stores mesh definitions by name', async () => {
+        const name = unique('mesh');
+        expect(await store.getMesh(name)).toBeNull();
+        await store.saveMesh({ name, definition: { v: 1 } });
+        const second = await store.saveMesh({ name, definition: { v: 2 } });
+        expect(second.definition).toEqual({ v: 2 });
+        expect((await store.listMeshes()).filter((m) => m.name === name)).toHaveLength(1);
+      });
+
+      it('lists objects changed in a time window, deleted ones included, in id order', async () => {
+        const c = unique('hr');
+        const before = new Date(Date.now() - 1000).toISOString();
+        await apply(c, await begin(c), { objects: [user('b', { n: 1 }), user('a', { n: 1 }), user('c', { n: 1 })] });
+        await apply(c, await begin(c, 'delta'), { deletions: [{ kind: 'user', id: 'c' }] });
+        const until = new Date(Date.now() + 1000).toISOString();
+        const all = await store.listChangedObjects(c, 'user', { since: before, until, afterId: null, limit: 10 });
+        expect(all.map((o) => [o.id, !!o.deletedAt])).toEqual([['a', false], ['b', false], ['c', true]]);
+        expect((await store.listChangedObjects(c, 'user', { since: null, until, afterId: 'a', limit: 1 })).map((o) => o.id)).toEqual(['b']);
+        expect(await store.listChangedObjects(c, 'user', { since: until, until: new Date(Date.now() + 5000).toISOString(), afterId: null, limit: 10 })).toEqual([]);
+        expect(await store.listChangedObjects(c, 'user', { since: null, until: before, afterId: null, limit: 10 })).toEqual([]);
+      });
+
+      it('upserts persons, links, keys and reviews, and reads them back', async () => {
+        const mesh = unique('mesh');
+        const prov = { department: { source: 'hr', account: 'E1', rule: 'joiner', run: 'r1' } };
+        await store.saveMeshPersons([
+          { mesh, personId: 'hr:E2', state: 'active', attributes: { department: 'Ops' }, provenance: {} },
+          { mesh, personId: 'hr:E1', state: 'active', attributes: { department: 'Sales' }, provenance: prov },
+        ]);
+        await store.saveMeshPersons([{ mesh, personId: 'hr:E1', state: 'left', attributes: { department: 'Sales' }, provenance: prov }]);
+        expect((await store.getMeshPersons(mesh, ['hr:E1', 'nope'])).map((p) => [p.personId, p.state, p.provenance])).toEqual([['hr:E1', 'left', prov]]);
+        expect((await store.listMeshPersons(mesh, { afterId: null, limit: 10 })).map((p) => p.personId)).toEqual(['hr:E1', 'hr:E2']);
+        expect((await store.listMeshPersons(mesh, { afterId: 'hr:E1', limit: 10 })).map((p) => p.personId)).toEqual(['hr:E2']);
+
+        await store.saveMeshLinks([
+          { mesh, connector: 'hr', accountId: 'E1', personId: 'hr:E1', status: 'linked', rule: 'joiner', runId: 'r1' },
+          { mesh, connector: 'ad', accountId: 'x', personId: null, status: 'unmatched', rule: null, runId: 'r1' },
+          { mesh, connector: 'ad', accountId: 'y', personId: null, status: 'unmatched', rule: null, runId: 'r1' },
+        ]);
+        await store.saveMeshLinks([{ mesh, connector: 'ad', accountId: 'x', personId: 'hr:E1', status: 'linked', rule: 'emp', runId: 'r2' }]);
+        const links = await store.getMeshLinks(mesh, [{ connector: 'ad', accountId: 'x' }, { connector: 'hr', accountId: 'x' }]);
+        expect(links.map((l) => [l.connector, l.accountId, l.personId, l.rule, l.runId])).toEqual([['ad', 'x', 'hr:E1', 'emp', 'r2']]);
+        expect((await store.listMeshLinksOf(mesh, ['hr:E1'])).map((l) => `${l.connector}/${l.accountId}`)).toEqual(['ad/x', 'hr/E1']);
+        expect((await store.listMeshLinksByStatus(mesh, 'unmatched', { after: null, limit: 10 })).map((l) => l.accountId)).toEqual(['y']);
+        expect(await store.listMeshLinksByStatus(mesh, 'unmatched', { after: { connector: 'ad', accountId: 'y' }, limit: 10 })).toEqual([]);
+
+        await store.replaceMeshKeys(mesh, [{ owner: 'ad/x', keys: [{ key: 'emp:R', value: 'e1' }, { key: 'mail:L', value: 'a' }] }]);
+        await store.replaceMeshKeys(mesh, [{ owner: 'ad/x', keys: [{ key: 'emp:R', value: 'e9' }] }, { owner: 'ad/y', keys: [{ key: 'emp:R', value: 'e9' }] }]);
+        expect(await store.findMeshKeys(mesh, 'emp:R', ['e1'])).toEqual([]);
+        expect((await store.findMeshKeys(mesh, 'emp:R', ['e9', 'e7'])).map((k) => k.owner)).toEqual(['ad/x', 'ad/y']);
+        expect(await store.findMeshKeys(mesh, 'mail:L', ['a'])).toEqual([]);
+
+        await store.saveMeshReviews([{ mesh, connector: 'ad', accountId: 'y', rule: 'emp', reason: 'two candidates', candidates: ['hr:E1', 'hr:E2'], status: 'open' }]);
+        await store.saveMeshReviews([{ mesh, connector: 'ad', accountId: 'y', rule: 'emp', reason: 'two candidates', candidates: ['hr:E1', 'hr:E2'], status: 'linked' }]);
+        expect(await store.listMeshReviews(mesh, { status: 'open' })).toEqual([]);
+        const [review] = await store.listMeshReviews(mesh);
+        expect([review.accountId, review.status, review.candidates]).toEqual(['y', 'linked', ['hr:E1', 'hr:E2']]);
       });
     });
   });

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { ConnectorCache } from '../activities/connector-cache';
 import { createLiveActivities } from '../activities/live';
 import { createLiveGiveUpActivities } from '../activities/live-give-up';
+import { createMeshActivities } from '../activities/mesh';
 import { createProjectActivities } from '../activities/project';
 import { createPushActivities } from '../activities/push';
 import { createRequestActivities } from '../activities/request';
@@ -26,6 +27,7 @@ export function createActivities(
       ...createTestActivities({ connectors }),
       ...createProjectActivities({ store, connectors }),
       ...createPushActivities({ store, connectors, client }),
+      ...createMeshActivities({ store, client }),
     },
     connectors,
   };

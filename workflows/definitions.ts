@@ -8,3 +8,4 @@ export { scheduledSyncWorkflow } from './scheduled';
 export { testConnectionWorkflow } from './test-connection';
 export { projectWorkflow, projectProgressQuery } from './project';
 export { pushWorkflow, requestPushSignal, approvePushUpdate, pushProgressQuery } from './push';
+export { meshWorkflow, requestMeshSignal, meshProgressQuery } from './mesh';

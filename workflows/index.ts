@@ -4,3 +4,4 @@ export { scheduledSyncWorkflow } from './scheduled';
 export { testConnectionWorkflow } from './test-connection';
 export { projectWorkflow } from './project';
 export { pushWorkflow } from './push';
+export { meshWorkflow } from './mesh';

@@ -29,6 +29,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { MeshActivities } from '../activities/mesh';
 import type { PushActivities } from '../activities/push';
 import type { SyncActivities } from '../activities/sync';
 import type { Resource } from '../connectors/types';
@@ -82,6 +83,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
   // Asking for pushes is a nicety after the run, not part of it: a short retry, then a warning
   // (the next sync asks again).
   const pushes = proxyActivities<PushActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3, initialInterval: '200ms' } });
+  const meshes = proxyActivities<MeshActivities>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 3, initialInterval: '200ms' } });
   // A batch whose cursor lives in one worker's memory goes back to that worker, if it still polls.
   const onWorker = (taskQueue: string) =>
     proxyActivities<SyncActivities>({ ...readOptions, taskQueue, scheduleToStartTimeout: opts.affinityStartMillis });
@@ -398,6 +400,10 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     // a failure to ask is logged, never turned into a failed sync.
     if (status === 'succeeded' && patched('push-after-sync')) {
       await pushes.requestPushesAfterSync({ source: input.connector, runId: r.runId }).catch((err: unknown) => log.warn('push after sync not requested', { error: failureMessage(err) }));
+    }
+    // Meshes fed by this connector re-correlate what the run changed (mesh/<name>).
+    if (status === 'succeeded' && patched('mesh-after-sync')) {
+      await meshes.requestMeshesAfterSync({ source: input.connector, runId: r.runId }).catch((err: unknown) => log.warn('mesh run after sync not requested', { error: failureMessage(err) }));
     }
     return {
       runId: r.runId,

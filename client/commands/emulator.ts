@@ -84,6 +84,27 @@ export function emulatorCommand(): Command {
       await srv.close();
     });
   cmd
+    .command('rest')
+    .description('generic REST test server (people, teams, members) for `type: rest` connectors')
+    .option('--port <n>', 'port (0 = any free one)', int('--port'), 8903)
+    .option('--paging <style>', 'link, cursor, offset or page', 'link')
+    .option('--token <t>', 'bearer token clients must send', process.env.REST_TOKEN ?? 'rest-emulator-token')
+    .option('--people <n>', 'people', int('--people'), 200)
+    .option('--teams <n>', 'teams', int('--teams'), 12)
+    .action(async (o: { port: number; paging: string; token: string; people: number; teams: number }) => {
+      if (!['link', 'cursor', 'offset', 'page'].includes(o.paging)) throw new Error(`--paging must be link, cursor, offset or page, got ${o.paging}`);
+      // Lazy, like scim above.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startRestServer } = require('../../emulators/rest') as typeof import('../../emulators/rest');
+      const srv = await startRestServer({ port: o.port, paging: o.paging as 'link', auth: { type: 'bearer', token: o.token }, people: o.people, teams: o.teams });
+      process.stdout.write(`rest server: ${srv.url}/api (${o.people} people, ${o.teams} teams, ${o.paging} paging)\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await srv.close();
+    });
+  cmd
     .command('workday')
     .description('Workday emulator: RaaS custom reports and the REST workers API, Basic or OAuth refresh-token auth, admin API at /__admin')
     .option('--port <n>', 'port (0 = any free one)', int('--port'), 8902)
@@ -134,7 +155,8 @@ export function emulatorCommand(): Command {
     .option('--rate-limit <n>', 'Graph requests per second per app (0 = off); over it: 429 with Retry-After', int('--rate-limit'), 0)
     .option('--empty-pages <f>', 'share of non-final pages answered empty', fraction, 0)
     .option('--admin-token <t>', 'bearer token the /_admin API requires (default: none)')
-    .action(async (o: { port: number; users: number; groups: number; apps: number; seed: number; tenant?: string; clientId?: string; clientSecret?: string; permissions: string; tokenTtl: number; rateLimit: number; emptyPages: number; adminToken?: string }) => {
+    .option('--tls', 'serve HTTPS with a self-signed certificate (needs openssl; the Graph SDK only talks HTTPS)', false)
+    .action(async (o: { port: number; users: number; groups: number; apps: number; seed: number; tenant?: string; clientId?: string; clientSecret?: string; permissions: string; tokenTtl: number; rateLimit: number; emptyPages: number; adminToken?: string; tls: boolean }) => {
       // Lazy for the same reason as the scim emulator above.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startGraphEmulator } = require('../../emulators/graph') as typeof import('../../emulators/graph');
@@ -152,10 +174,20 @@ export function emulatorCommand(): Command {
         throttle: o.rateLimit ? { limit: o.rateLimit, windowMs: 1000 } : undefined,
         emptyPageRate: o.emptyPages,
         adminToken: o.adminToken,
+        tls: o.tls,
       });
       // The secret is the operator's own input (or the emulator default); it is not printed.
       process.stdout.write(`graph emulator: ${emu.url} (tenant ${emu.tenantId}, client ${emu.clientId}, ${o.users} users, ${o.groups} groups, ${o.apps} apps, seed ${o.seed})\n`);
       process.stdout.write(`  token: POST ${emu.tokenUrl}   graph: ${emu.graphUrl}   admin: ${emu.url}/_admin/tenant\n`);
+      if (emu.ca) {
+        // Clients trust it with NODE_EXTRA_CA_CERTS=<file> (or their own CA option).
+        const { writeFileSync } = await import('node:fs');
+        const { join } = await import('node:path');
+        const { tmpdir } = await import('node:os');
+        const caFile = join(tmpdir(), `graph-emulator-${emu.port}.pem`);
+        writeFileSync(caFile, emu.ca);
+        process.stdout.write(`  certificate: ${caFile}\n`);
+      }
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());

@@ -93,14 +93,20 @@ function checkNarrowing(base: Manifest, m: Manifest): Manifest {
   };
   for (const [name, c] of Object.entries(m.objectClasses)) {
     const b = base.objectClasses[name];
-    if (!b) { problems.push(`${name}: not an object class of the type`); continue; }
+    if (!b) {
+      problems.push(`${name}: not an object class of the type`);
+      continue;
+    }
     if (c.kind !== b.kind) problems.push(`${name}: kind ${c.kind} differs from the type's ${b.kind}`);
     if ((c.read && !b.read) || (c.get && !b.get) || (c.delta !== 'none' && c.delta !== b.delta)) problems.push(`${name}: declares a capability the type does not`);
     sub(name, c.write, b.write);
   }
   for (const [name, c] of Object.entries(m.linkClasses)) {
     const b = base.linkClasses[name];
-    if (!b) { problems.push(`${name}: not a link class of the type`); continue; }
+    if (!b) {
+      problems.push(`${name}: not a link class of the type`);
+      continue;
+    }
     if (c.kind !== b.kind || c.parent !== b.parent) problems.push(`${name}: kind or parent differs from the type's`);
     if ((c.read && !b.read) || (c.get && !b.get) || (c.delta !== 'none' && c.delta !== b.delta)) problems.push(`${name}: declares a capability the type does not`);
     sub(name, c.children, b.children);

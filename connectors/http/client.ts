@@ -9,6 +9,7 @@ import { headerAuth, type Authenticator } from './auth';
 import { classifyNetworkError, errorForStatus, type ErrorContext } from './error-map';
 import { ForbiddenError, forbiddenInfo } from './forbidden';
 import { valueAt } from './json-path';
+import { tenantBudget, type TenantBudget } from './rate-budget';
 import { RateLimitTracker, rateFamily, resetWaitMs, retryAfterMs, type BucketOf } from './rate-limit';
 
 export interface HttpAuth {
@@ -47,6 +48,10 @@ export interface HttpClientOptions {
   lowRemaining?: number;
   /** The rate-limit bucket of a request (an endpoint family); default: rateFamily(path). */
   bucketOf?: BucketOf;
+  /** Paces every bucket against one budget shared by all clients of `tenant` in this process
+   *  (rate-budget.ts): at most `share` of each window's limit. Without it, each client only
+   *  pauses when the server says the window is nearly spent. */
+  budget?: { tenant: string; share: number };
   /** Injected in tests to observe waits instead of spending them. */
   sleep?: (ms: number) => Promise<void>;
   userAgent?: string;
@@ -81,7 +86,8 @@ export class HttpClient {
   private readonly base: URL;
   private readonly rateLimits: RateLimitTracker;
   private readonly auth: Authenticator;
-  private readonly o: Required<Omit<HttpClientOptions, 'userAgent' | 'credentialName' | 'baseUrlField'>> & {
+  private readonly budget: { shared: TenantBudget; share: number } | null;
+  private readonly o: Required<Omit<HttpClientOptions, 'userAgent' | 'credentialName' | 'baseUrlField' | 'budget'>> & {
     userAgent: string;
     credentialName?: string;
     baseUrlField?: string;
@@ -107,6 +113,7 @@ export class HttpClient {
     this.auth = 'credentials' in a ? a : headerAuth(a.scheme, a.token);
     this.base = new URL(options.baseUrl);
     this.rateLimits = new RateLimitTracker(this.o.lowRemaining);
+    this.budget = options.budget ? { shared: tenantBudget(options.budget.tenant, this.o.lowRemaining), share: options.budget.share } : null;
     this.pool = new Pool(this.base.origin, {
       connections: this.o.connections,
       connect: { timeout: this.o.connectTimeoutMs },
@@ -144,7 +151,7 @@ export class HttpClient {
     let lastError: ConnectorError | undefined;
 
     for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
-      const pause = this.rateLimits.pauseMs(family);
+      const pause = this.budget ? 0 : this.rateLimits.pauseMs(family);
       if (pause > 0) {
         await this.o.sleep(Math.min(pause, this.o.maxRateLimitWaitMs));
         this.rateLimits.reset(family);
@@ -152,6 +159,7 @@ export class HttpClient {
       const last = attempt === this.o.maxAttempts;
 
       const applied = await this.auth.credentials();
+      if (this.budget) await this.budget.shared.acquire(family, this.budget.share, this.o.maxRateLimitWaitMs);
       let status: number;
       let headers: IncomingHttpHeaders;
       let text: string;
@@ -172,6 +180,7 @@ export class HttpClient {
         headers = res.headers;
         text = await res.body.text();
       } catch (err) {
+        this.budget?.shared.release(family);
         if (err instanceof ConnectorError) throw err;
         const net = classifyNetworkError(err);
         lastError = new ConnectorError(
@@ -184,7 +193,8 @@ export class HttpClient {
         await this.o.sleep(this.backoff(attempt));
         continue;
       }
-      this.rateLimits.observe(family, headers);
+      if (this.budget) this.budget.shared.observe(family, headers, status);
+      else this.rateLimits.observe(family, headers);
       const requestId = headerString(headers['x-okta-request-id'] ?? headers['request-id']);
 
       if (status >= 200 && status < 300) {

@@ -73,3 +73,129 @@ export class RateLimitTracker {
     this.families.delete(family);
   }
 }
+
+/** One response's X-Rate-Limit-* triple, with the window's end put on our clock. */
+export interface RateWindowHeaders {
+  limit: number;
+  remaining: number;
+  /** The server's window id: epoch seconds at which it resets. */
+  reset: number;
+  endsAtMs: number;
+}
+
+export function rateWindowOf(headers: Record<string, HeaderValue>, nowMs: number = Date.now()): RateWindowHeaders | null {
+  const limit = Number(first(headers['x-rate-limit-limit']));
+  const remaining = Number(first(headers['x-rate-limit-remaining']));
+  const reset = Number(first(headers['x-rate-limit-reset']));
+  if (!Number.isFinite(limit) || limit <= 0 || !Number.isFinite(remaining) || !Number.isFinite(reset) || reset <= 0) return null;
+  return { limit, remaining, reset, endsAtMs: nowMs + (resetWaitMs(headers, nowMs) ?? 0) };
+}
+
+/** go now, or wait `waitMs` (null: until the request that is learning the window is answered). */
+export type Admission = { go: true } | { go: false; waitMs: number | null };
+
+interface PacedWindow {
+  reset: number;
+  limit: number;
+  endsAtMs: number;
+  /** Lowest X-Rate-Limit-Remaining seen in the window, and `spent` less what was still in flight
+   *  when it was seen (those may not be counted in it yet). */
+  floor: number;
+  spentAtFloor: number;
+}
+
+/** A server that sends no rate-limit headers is asked again for them this often. */
+const UNMETERED_RECHECK_MS = 10_000;
+
+/**
+ * One rate-limit bucket as seen by every client that shares it: at most `share × limit` of our
+ * requests per server window, never past what the server says remains (minus `reserve`). Requests
+ * go at once while the window's allowance lasts, then wait for the reset: no per-request sleep
+ * while there is budget, and the window's end comes from X-Rate-Limit-Reset, not a fixed minute.
+ * While the window is unknown (at first, and after each reset) one request goes alone and its
+ * answer opens the window for the others.
+ */
+export class BucketPacer {
+  private window: PacedWindow | null = null;
+  private lastReset = 0;
+  /** Our requests counted in the current window (at least what the server counted, at its start). */
+  private spent = 0;
+  private probing = false;
+  /** Requests sent and not yet answered. */
+  private inFlight = 0;
+  /** A 429 in this window: wait for its reset, unless a later answer shows the server still serves. */
+  private exhausted = false;
+  private unmeteredUntil = 0;
+
+  constructor(private readonly reserve: number) {}
+
+  admit(share: number, nowMs: number = Date.now()): Admission {
+    if (nowMs < this.unmeteredUntil) return this.send();
+    const w = this.window;
+    if (w && nowMs >= w.endsAtMs) {
+      this.window = null;
+      this.spent = 0;
+      this.exhausted = false;
+    }
+    if (!this.window) {
+      if (this.probing) return { go: false, waitMs: null };
+      this.probing = true;
+      return this.send();
+    }
+    const win = this.window;
+    const cap = Math.max(1, Math.floor(share * win.limit));
+    const serverLeft = win.floor - (this.spent - win.spentAtFloor);
+    if (!this.exhausted && this.spent < cap && serverLeft > this.reserve) return this.send();
+    return { go: false, waitMs: Math.max(0, win.endsAtMs - nowMs) };
+  }
+
+  /** A request sent without admission (its caller stopped waiting): it still spends budget. */
+  force(): void {
+    this.send();
+  }
+
+  private send(): Admission {
+    this.spent++;
+    this.inFlight++;
+    return { go: true };
+  }
+
+  observe(headers: Record<string, HeaderValue>, status: number, nowMs: number = Date.now()): void {
+    this.probing = false;
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    const h = rateWindowOf(headers, nowMs);
+    if (!h) {
+      if (!this.window) this.unmeteredUntil = nowMs + UNMETERED_RECHECK_MS;
+      return;
+    }
+    if (h.reset < this.lastReset) return; // an answer counted in a window already over
+    const w = this.window;
+    if (h.reset > this.lastReset || !w) {
+      // A window we had not seen: count all the server has counted in it as ours, and what is
+      // still in flight as if it will be counted here too. Exact when we are alone and nothing
+      // straddles the reset; otherwise it errs on the safe side.
+      if (h.reset > this.lastReset) this.spent = h.limit - h.remaining + this.inFlight;
+      this.window = { reset: h.reset, limit: h.limit, endsAtMs: h.endsAtMs, floor: h.remaining, spentAtFloor: this.spent - this.inFlight };
+      this.lastReset = h.reset;
+      this.exhausted = status === 429;
+      return;
+    }
+    w.limit = h.limit;
+    if (status === 429) {
+      this.exhausted = true;
+      return;
+    }
+    // Okta also answers 429 for too many concurrent requests; a served request shows the window is not spent.
+    this.exhausted = false;
+    if (h.remaining < w.floor) {
+      w.floor = h.remaining;
+      w.spentAtFloor = this.spent - this.inFlight;
+    }
+  }
+
+  /** The request failed without an answer (network): let another learn the window. */
+  release(): void {
+    this.probing = false;
+    this.inFlight = Math.max(0, this.inFlight - 1);
+  }
+}

@@ -32,6 +32,18 @@ export const SCOPE_FOR: Record<Resource | 'logs', string> = {
 
 export const OBJECT_PATH = { users: '/api/v1/users', groups: '/api/v1/groups', apps: '/api/v1/apps' } as const;
 
+const FAMILIES = new Set(['users', 'groups', 'apps', 'logs', 'eventHooks']);
+const BY_ID = new Set(['users', 'groups', 'apps']);
+
+/** Okta's rate-limit bucket of a request: per endpoint family, where an object by id
+ *  (`/api/v1/users/{id}`) has its own, larger limit, while `/groups/{id}/users` and
+ *  `/apps/{id}/users` count with their family's list. */
+export function oktaBucket(url: URL): string {
+  const [, api, version, family, id, more] = url.pathname.split('/');
+  if (api !== 'api' || version !== 'v1' || !family || !FAMILIES.has(family)) return 'other';
+  return id && more === undefined && BY_ID.has(family) ? `${family}/{id}` : family;
+}
+
 /** Okta ids are 20 letters and digits (`00u…`, `00g…`, `0oa…`); anything else (".", "../x", "")
  *  never goes into a URL path, where it could address another endpoint. */
 const OKTA_ID = /^[A-Za-z0-9]{1,64}$/;

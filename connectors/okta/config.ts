@@ -79,6 +79,19 @@ export const oktaConfigSchema = z
      *  in which creates record the identity's key, so a retried create can tell its own object
      *  from a stranger's by the key rather than by comparing attributes (see adoption.ts). */
     keyAttribute: z.string().regex(ATTRIBUTE_NAME, 'must be a profile attribute name (letters, digits, _)').optional(),
+    /** Okta's limits are per org, and a token may use only part of them (Okta suggests half per
+     *  token): reads spend at most `share` of each bucket's limit per window, one budget for every
+     *  run of this org and token in a worker. */
+    rateLimit: z
+      .object({
+        share: z
+          .number({ error: 'rateLimit.share must be a number above 0 and at most 1 (e.g. 0.5)' })
+          .gt(0, 'rateLimit.share must be above 0 and at most 1 (e.g. 0.5)')
+          .max(1, 'rateLimit.share must be above 0 and at most 1 (e.g. 0.5)')
+          .default(0.5),
+      })
+      .strict()
+      .default({ share: 0.5 }),
   })
   .loose();
 

@@ -4,7 +4,8 @@
 import type { Connector } from '../framework/define';
 import type { ConnectorOps } from '../framework/spi';
 import { HttpClient, type HttpClientOptions } from '../http/client';
-import { OktaApi } from './api';
+import { tenantKey } from '../http/rate-budget';
+import { OktaApi, oktaBucket } from './api';
 import { readChanges, watermarkAt } from './changes';
 import { anyClass, linkClass, objectClass } from './classes';
 import type { OktaConfig } from './config';
@@ -31,8 +32,11 @@ export function openOkta(name: string, config: OktaConfig, httpOptions: OktaConn
     credentialField: 'config.apiToken',
     credentialName: 'API token',
     baseUrlField: 'config.domain',
+    bucketOf: oktaBucket,
     ...httpOptions,
     baseUrl: config.domain,
+    // Every run of this org and token in the worker paces against one budget.
+    budget: { tenant: tenantKey(config.domain, config.apiToken), share: config.rateLimit?.share ?? 0.5 },
     auth: { scheme: 'SSWS', token: config.apiToken },
     label,
   });

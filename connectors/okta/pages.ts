@@ -112,8 +112,9 @@ async function readLinkPage(api: OktaApi, label: string, resource: LinkResource,
     }
     if (state.children === null && state.pending.length > 1) {
       // Most groups fit in one page: ask for several at once (Okta allows ~75 concurrent requests
-      // per org; the HTTP client paces on the rate-limit headers). Sequential reads cost a round
-      // trip per group, which dominates a 10,000-group org.
+      // per org). Each request is admitted by the tenant's shared rate budget (http/rate-budget.ts),
+      // so these spend the groups bucket's share like any other read. Sequential reads cost a
+      // round trip per group, which dominates a 10,000-group org.
       const batch = state.pending.slice(0, PARENTS_AT_ONCE);
       const pages = await Promise.all(batch.map((id) => readChildren(api, resource, id, null, undefined)));
       requests += batch.length;

@@ -29,7 +29,11 @@ export function openRest(name: string, config: RestConfig, httpOptions: RestHttp
 
   return {
     test: () => testRest(ctx),
-    readPage: (cls, cursor) => (cls === 'memberships' ? (membershipsConfig(cls, config), readMemberships(ctx, cursor)) : readObjects(ctx, restClass(cls, config), cursor)),
+    readPage: (cls, cursor) => {
+      if (cls !== 'memberships') return readObjects(ctx, restClass(cls, config), cursor);
+      membershipsConfig(cls, config);
+      return readMemberships(ctx, cursor);
+    },
     currentWatermark: (classes) => currentWatermark(ctx, classes),
     readChanges: (classes, watermark, cursor) => readChanges(ctx, classes, watermark, cursor),
     getById: (cls, id) => getById(ctx, restClass(cls, config), id),

@@ -19,9 +19,6 @@ export interface ListContext {
   label: string;
 }
 
-/** Where an endpoint is configured, for messages: `config.classes.users`. */
-export type FieldBase = string;
-
 function kitPaging(p: RestPaging, size: number): { paging: Paging; sizeQuery: Record<string, number> } {
   switch (p.style) {
     case 'link':
@@ -49,8 +46,9 @@ export function listOf(ctx: ListContext, spec: RestClassConfig | RestLinkConfig,
 const stringify = (q: Record<string, string | number | boolean> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(q ?? {}).map(([k, v]) => [k, String(v)]));
 
-/** One page; a body without the records array is reported against the `records` field. */
-export async function pageOf(ctx: ListContext, list: PagedList, cursor: string | null, field: FieldBase): Promise<Page<Json>> {
+/** One page; a body without the records array is reported against `<field>.records`
+ *  (`field` is where the endpoint is configured: `config.classes.users`). */
+export async function pageOf(ctx: ListContext, list: PagedList, cursor: string | null, field: string): Promise<Page<Json>> {
   try {
     return await nextPage<Json>(ctx.http, list, cursor);
   } catch (err) {

@@ -120,8 +120,9 @@ export function readMemberships(ctx: ListContext, cursor: string | null): Promis
 
 export async function getById(ctx: ListContext, cls: RestClass, id: string): Promise<SourceObject | null> {
   const spec = ctx.config.classes[cls]!;
+  if (!spec.get) throw new ConnectorError('config', `${ctx.label}: ${cls} cannot be read by id: config.classes.${cls}.get is not configured (e.g. /api/${cls}/{id})`, { resource: cls });
   try {
-    const res = await ctx.http.getJson<unknown>(ctx.basePath + withId(spec.get!, id), { resource: cls });
+    const res = await ctx.http.getJson<unknown>(ctx.basePath + withId(spec.get, id), { resource: cls });
     const record = valueAt(res.body, spec.getRecord);
     if (!record || typeof record !== 'object' || Array.isArray(record)) {
       throw new ConnectorError('config', `${ctx.label}: GET ${spec.get} answered without a JSON object at "${spec.getRecord}"; check config.classes.${cls}.getRecord`, { connector: ctx.label, resource: cls });

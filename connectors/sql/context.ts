@@ -59,7 +59,9 @@ export function createContext(name: string, config: SqlConfig): SqlContext {
     try {
       return await s.query(stmt.sql, stmt.params);
     } catch (err) {
-      const why = scrub(err instanceof Error ? err.message : String(err));
+      const cause = (err as { cause?: unknown }).cause;
+      // A pool's "no connection" error carries the server's own answer as its cause.
+      const why = scrub(`${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? ` (${cause.message})` : ''}`);
       switch (dialect.failure(err)) {
         case 'missing-object':
         case 'syntax':

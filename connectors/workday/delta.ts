@@ -8,9 +8,10 @@
 //     termination date arrived since the last run. Their documents did not change, but `active`
 //     did (records.ts). Without effective prompts a window whose day moved on reads the whole
 //     report instead, so nothing is missed, only more is read.
-//  Organisations come from their report (small; read whole), and when any worker changed, the
-//  memberships of every organisation are read whole from the workers report (a move leaves no
-//  trace on the organisation it left, so only whole child sets are right).
+//  Organisations come from their report (small; read whole); the members of one renamed in the
+//  window are read again (their entries show its name). When any worker changed, the memberships
+//  of every organisation are read whole from the workers report (a move leaves no trace on the
+//  organisation it left, so only whole child sets are right).
 // REST: the workers API has no change filter, so a delta re-reads the lists page by page
 // (unchanged rows stay unchanged in the store); effective-dated changes come with it.
 // Neither API reports deletions: those are found by full runs (sync.fullInterval).
@@ -18,7 +19,7 @@
 import { forbiddenWarning } from '../http/forbidden';
 import type { ChangesResult, LinkSet, ReadWarning, SourceLink, SourceRecord } from '../types';
 import { dayIn, nextDay, workdayDateTime, type Doc, type WorkdayApi } from './api';
-import { orgId, workerFacts } from './records';
+import { derivedOrgs, orgId, workerFacts } from './records';
 import { parseCursor, raasOrganizations, restAll, restPage, restPath, toRecords } from './read';
 
 /** An empty window ending at the epoch: the cheapest report request, asked only for its Date. */
@@ -69,31 +70,45 @@ async function raasChanges(api: WorkdayApi, classes: string[], since: Date): Pro
   const tz = api.config.timeZone;
   const now = await serverNow(api);
   const changed = await api.report(r.workersReport, { [p.updatedFrom]: workdayDateTime(since), [p.updatedThrough]: workdayDateTime(now) }, 'workers');
+  // The whole workers report, read at most once per window and only when needed.
+  let whole: Promise<{ body: Doc[]; at: Date }> | null = null;
+  const all = () => (whole ??= api.report(r.workersReport, {}, 'workers'));
   const lastDay = dayIn(since, tz);
   const today = dayIn(now, tz);
   let effective: { body: Doc[]; at: Date } = { body: [], at: now };
   if (today > lastDay) {
-    effective = p.effectiveFrom && p.effectiveThrough
-      ? await api.report(r.workersReport, { [p.effectiveFrom]: nextDay(lastDay), [p.effectiveThrough]: today }, 'workers')
-      : await api.report(r.workersReport, {}, 'workers');
+    effective = p.effectiveFrom && p.effectiveThrough ? await api.report(r.workersReport, { [p.effectiveFrom]: nextDay(lastDay), [p.effectiveThrough]: today }, 'workers') : await all();
   }
+  const orgs = r.organizationsReport && (classes.includes('organizations') || classes.includes('workers') || classes.includes('memberships')) ? await raasOrganizations(api) : null;
+  // A renamed organisation changes what its members' entries say (Supervisory_Organization)
+  // without touching their Last_Updated: its members are read again.
+  const renamed = new Set(
+    (orgs?.items ?? []).filter((d) => {
+      const at = Date.parse(String(d[r.fields.lastUpdated] ?? ''));
+      return Number.isFinite(at) && at >= since.getTime() && at <= now.getTime();
+    }).map((d) => orgId(api.config, d)),
+  );
   const records: SourceRecord[] = [];
   const linkSets: LinkSet[] = [];
   if (classes.includes('workers')) {
-    // One record per worker: the later read wins (both are Workday's current data).
+    const members = renamed.size ? await all() : { body: [], at: now };
+    const ofRenamed = members.body.filter((d) => renamed.has(workerFacts(api.config, d).orgId ?? ''));
+    // One record per worker: the later read wins (all are Workday's current data).
     const byId = new Map<string, SourceRecord>();
-    for (const rec of [...toRecords(api, 'workers', changed.body, changed.at), ...toRecords(api, 'workers', effective.body, effective.at)]) byId.set((rec as { id: string }).id, rec);
+    const reads = [toRecords(api, 'workers', changed.body, changed.at), toRecords(api, 'workers', effective.body, effective.at), toRecords(api, 'workers', ofRenamed, members.at)];
+    for (const rec of reads.flat()) byId.set((rec as { id: string }).id, rec);
     records.push(...byId.values());
   }
-  if (classes.includes('organizations')) {
-    const o = await raasOrganizations(api);
-    records.push(...toRecords(api, 'organizations', o.items, o.at));
+  if (classes.includes('organizations') && orgs) records.push(...toRecords(api, 'organizations', orgs.items, orgs.at));
+  if (classes.includes('organizations') && !orgs) {
+    const w = await all();
+    records.push(...toRecords(api, 'organizations', derivedOrgs(api.config, w.body), w.at));
   }
   if (classes.includes('memberships') && changed.body.length > 0) {
-    const all = await api.report(r.workersReport, {}, 'memberships');
-    const orgs = r.organizationsReport ? (await api.report(r.organizationsReport, {}, 'memberships')).body.map((d) => orgId(api.config, d)) : [];
-    const links = toRecords(api, 'memberships', all.body, all.at) as SourceLink[];
-    const parents = new Set([...orgs, ...links.map((l) => l.parentId), ...changed.body.map((d) => workerFacts(api.config, d).orgId).filter((x): x is string => x !== null)]);
+    const w = await all();
+    const links = toRecords(api, 'memberships', w.body, w.at) as SourceLink[];
+    const known = (orgs?.items ?? []).map((d) => orgId(api.config, d));
+    const parents = new Set([...known, ...links.map((l) => l.parentId), ...changed.body.map((d) => workerFacts(api.config, d).orgId).filter((x): x is string => x !== null)]);
     for (const parentId of parents) linkSets.push({ resource: 'memberships', parentId, links: links.filter((l) => l.parentId === parentId) });
   }
   return { records, deletions: [], linkSets, warnings: [], nextCursor: null, watermark: now.toISOString() };

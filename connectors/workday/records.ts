@@ -76,7 +76,7 @@ export function orgId(config: WorkdayConfig, doc: Doc): string {
 }
 
 export function orgObject(config: WorkdayConfig, doc: Doc): SourceObject {
-  const updated = text(doc.Last_Updated);
+  const updated = text(doc[config.raas?.fields.lastUpdated ?? 'Last_Updated']);
   return { type: 'object', resource: 'organizations', id: orgId(config, doc), raw: { ...doc }, updatedAt: updated && Number.isFinite(Date.parse(updated)) ? new Date(updated).toISOString() : null };
 }
 

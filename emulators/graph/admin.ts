@@ -4,7 +4,7 @@
 
 import type { Auth } from './auth';
 import type { DeltaEngine, DeltaExpiryCode } from './delta';
-import { render, type AppRoleAssignment, type DirObject, type GroupObject } from './model';
+import { PROPERTIES, render, type AppRoleAssignment, type DirObject, type GroupObject } from './model';
 import type { GraphClientApp, ThrottleSettings } from './options';
 import type { DeliveryRecord, Subscriptions } from './subscriptions';
 import { BadRequest, NotFound, type Tenant } from './tenant';
@@ -82,8 +82,8 @@ export interface AdminDeps {
   requests: () => number;
 }
 
-/** Every property the object has, not just Graph's default set. */
-const full = (o: DirObject) => render(o, Object.keys(o.props));
+/** Every property of the type (null where the object has none), not just Graph's default set. */
+const full = (o: DirObject) => render(o, [...PROPERTIES[o.kind]]);
 
 export function createAdmin(d: AdminDeps): GraphAdmin {
   const t = d.tenant;

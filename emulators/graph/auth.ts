@@ -86,7 +86,14 @@ export class Auth {
     ].join('.');
     this.tokens.set(access, { clientId, roles, exp, revoked: false });
     this.issued++;
+    if (this.tokens.size > 10_000) this.forgetOld(now);
     return { ok: true, body: { token_type: 'Bearer', expires_in: this.tokenTtlSeconds, ext_expires_in: this.tokenTtlSeconds, access_token: access } };
+  }
+
+  /** Tokens expired for over an hour are forgotten (a client that old gets "invalid" instead of
+   *  "expired", which it must handle the same way). */
+  private forgetOld(nowSeconds: number): void {
+    for (const [k, t] of this.tokens) if (t.exp < nowSeconds - 3600) this.tokens.delete(k);
   }
 
   /** The token behind an Authorization header, or the 401 Graph answers. */

@@ -25,8 +25,8 @@ const CITIES = ['Zürich', 'München', 'São Paulo', 'Kraków', 'Seattle', 'Toky
 const APP_NAMES = ['Salesforce', 'Workday', 'ServiceNow', 'GitHub Enterprise', 'Slack', 'Zoom', 'Atlassian Cloud', 'Box', 'Dropbox Business', 'Tableau'];
 
 export function guid(rng: Rng): string {
-  const hex = (n: number) => Array.from({ length: n }, () => rng.int(16).toString(16)).join('');
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[rng.int(4)]}${hex(3)}-${hex(12)}`;
+  const h = (bits: number) => Math.floor(rng.next() * 2 ** bits).toString(16).padStart(bits / 4, '0');
+  return `${h(32)}-${h(16)}-4${h(12)}-${'89ab'[rng.int(4)]}${h(12)}-${h(24)}${h(24)}`;
 }
 
 /** ASCII local part for a unicode name (UPNs and mail nicknames are ASCII on Entra ID). */

@@ -74,8 +74,9 @@ export class Tenant {
   // ---- seeding (no change log: a seeded tenant is "the state before the first token") --------
 
   seedObject(kind: Kind, id: string, props: Record<string, unknown>): DirObject {
-    const base: DirObject = { kind, id, props: { ...props, id }, state: 'active', changeSeqs: [] };
-    const obj: DirObject = kind === 'group' ? ({ ...base, members: new OrderedIndex(), memberOps: [] } as GroupObject) : base;
+    props.id = id;
+    const base: DirObject = { kind, id, props, state: 'active', changeSeqs: [] };
+    const obj: DirObject = kind === 'group' ? Object.assign(base, { members: new OrderedIndex(), memberOps: [] }) : base;
     this.objects.set(id, obj);
     this.lists[kind].add(id);
     if (kind === 'servicePrincipal') this.assignments.set(id, { order: new OrderedIndex(), byId: new Map() });

@@ -1,3 +1,5 @@
+import { parseRateLimits, type RateBucket } from './rate-limits';
+
 export type FaultKind = '5xx' | '429' | 'timeout' | 'malformed';
 
 /** What a page fault does to one page of a list: an empty page whose `next` link repeats the
@@ -34,6 +36,11 @@ export interface OktaEmulatorOptions {
   apiToken?: string;
   /** Per endpoint family and minute window; 0 = off. */
   rateLimitPerMinute?: number;
+  /** Okta's per-bucket limits: 'okta' for Okta's defaults (rate-limits.ts), or requests per
+   *  window per bucket; unlisted buckets are unlimited. Overrides rateLimitPerMinute. */
+  rateLimits?: 'okta' | Partial<Record<RateBucket, number>> | null;
+  /** Length of a rate-limit window; Okta's is 60. */
+  rateLimitWindowSeconds?: number;
   /** Probability 0..1 that a read of the Okta API is answered with a fault. */
   faultRate?: number;
   faultKinds?: FaultKind[];
@@ -48,9 +55,9 @@ export interface OktaEmulatorOptions {
 }
 
 export type Knobs = Required<
-  Pick<OktaEmulatorOptions, 'rateLimitPerMinute' | 'faultRate' | 'faultKinds' | 'latencyMs' | 'forbidden' | 'forbiddenIds' | 'pageFaults' | 'logRetentionDays'>
->;
-export type KnobUpdate = Partial<Knobs>;
+  Pick<OktaEmulatorOptions, 'rateLimitPerMinute' | 'rateLimitWindowSeconds' | 'faultRate' | 'faultKinds' | 'latencyMs' | 'forbidden' | 'forbiddenIds' | 'pageFaults' | 'logRetentionDays'>
+> & { rateLimits: Partial<Record<RateBucket, number>> | null };
+export type KnobUpdate = Partial<Omit<Knobs, 'rateLimits'>> & { rateLimits?: OktaEmulatorOptions['rateLimits'] };
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -64,6 +71,8 @@ export const DEFAULTS = {
 
 export const DEFAULT_KNOBS: Knobs = {
   rateLimitPerMinute: 0,
+  rateLimits: null,
+  rateLimitWindowSeconds: 60,
   faultRate: 0,
   // Timeouts cost a client 30 s each, so they are only injected when asked for.
   faultKinds: ['5xx', '429'],
@@ -77,10 +86,10 @@ export const DEFAULT_KNOBS: Knobs = {
 const KINDS: FaultKind[] = ['5xx', '429', 'timeout', 'malformed'];
 
 /** Validates a knob update (from code or from `POST /__emulator/knobs`); names the bad field. */
-export function parseKnobs(input: unknown): KnobUpdate {
+export function parseKnobs(input: unknown): Partial<Knobs> {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new Error('knobs must be a JSON object');
   const k = input as Record<string, unknown>;
-  const out: KnobUpdate = {};
+  const out: Partial<Knobs> = {};
   const num = (name: keyof Knobs, min: number, max: number): number | undefined => {
     const v = k[name];
     if (v === undefined) return undefined;
@@ -89,10 +98,16 @@ export function parseKnobs(input: unknown): KnobUpdate {
     }
     return v;
   };
-  const known = new Set(['rateLimitPerMinute', 'faultRate', 'faultKinds', 'latencyMs', 'forbidden', 'forbiddenIds', 'pageFaults', 'logRetentionDays']);
+  const known = new Set(['rateLimitPerMinute', 'rateLimits', 'rateLimitWindowSeconds', 'faultRate', 'faultKinds', 'latencyMs', 'forbidden', 'forbiddenIds', 'pageFaults', 'logRetentionDays']);
   for (const name of Object.keys(k)) if (!known.has(name)) throw new Error(`unknown knob ${name}`);
   const rate = num('rateLimitPerMinute', 0, 1e9);
   if (rate !== undefined) out.rateLimitPerMinute = Math.floor(rate);
+  if (k.rateLimits !== undefined) out.rateLimits = parseRateLimits(k.rateLimits);
+  const windowSeconds = num('rateLimitWindowSeconds', 1, 3600);
+  if (windowSeconds !== undefined) {
+    if (!Number.isInteger(windowSeconds)) throw new Error('knob rateLimitWindowSeconds must be a whole number of seconds');
+    out.rateLimitWindowSeconds = windowSeconds;
+  }
   const fault = num('faultRate', 0, 1);
   if (fault !== undefined) out.faultRate = fault;
   const latency = num('latencyMs', 0, 600_000);

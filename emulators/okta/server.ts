@@ -46,6 +46,8 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   const setKnobs = (k: KnobUpdate) => traffic.setKnobs(parseKnobs(k));
   setKnobs({
     rateLimitPerMinute: opts.rateLimitPerMinute,
+    rateLimits: opts.rateLimits,
+    rateLimitWindowSeconds: opts.rateLimitWindowSeconds,
     faultRate: opts.faultRate,
     faultKinds: opts.faultKinds,
     latencyMs: opts.latencyMs,
@@ -90,7 +92,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     }
 
     const family = familyOf(url.pathname);
-    const rate = traffic.consume(family);
+    const rate = traffic.consume(family, url.pathname);
     for (const [k, v] of Object.entries(rate.headers)) res.setHeader(k, v);
     if (traffic.isForbidden(family) || (method === 'GET' && traffic.isForbiddenObject(url.pathname))) {
       traffic.stats.forbidden++;
@@ -99,7 +101,7 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
     // Reads are what a sync makes; writes come from tests and tools, which must not be refused.
     const read = method === 'GET';
     if (read && rate.exceeded) {
-      traffic.stats.rateLimited++;
+      traffic.refused(family, url.pathname);
       return sendError(res, rateLimited());
     }
     if (traffic.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, traffic.knobs.latencyMs));

@@ -1,8 +1,11 @@
 // Rate limits, fault injection and request statistics: the knobs that make the emulator behave
-// like a busy or flaky org. Windows are per endpoint family and calendar minute, as Okta's are.
+// like a busy or flaky org. Windows are per bucket and calendar minute, as Okta's are (the window
+// length is a knob so tests can run many windows quickly); `rateLimits` sets Okta's own numbers
+// per bucket (rate-limits.ts), `rateLimitPerMinute` one number for every family.
 
 import { createRng, type Rng } from './random';
 import type { Family, FaultKind, Knobs, PageFaultKind } from './options';
+import { rateBucketOf, type RateBucket } from './rate-limits';
 
 /** Budget advertised while limits are off: large enough never to slow a well-behaved client. */
 const UNLIMITED = 1_000_000;
@@ -13,7 +16,23 @@ export interface EmulatorStats {
   faults: Record<FaultKind, number>;
   rateLimited: number;
   forbidden: number;
+  /** Every rate-limit window that saw a request, oldest first (the last WINDOW_HISTORY). */
+  rateWindows: RateWindowStats[];
 }
+
+export interface RateWindowStats {
+  bucket: RateBucket;
+  /** Epoch ms at which the window opened; it lasts `seconds`. */
+  start: number;
+  seconds: number;
+  /** The limit in force (null: unlimited). */
+  limit: number | null;
+  /** Requests counted, refused ones included (as Okta counts them). */
+  count: number;
+  refused: number;
+}
+
+const WINDOW_HISTORY = 5000;
 
 export interface RateDecision {
   headers: Record<string, string>;
@@ -27,7 +46,7 @@ export function familyOf(pathname: string): Family {
 }
 
 export class Traffic {
-  private readonly windows = new Map<Family, { start: number; count: number }>();
+  private readonly windows = new Map<RateBucket, RateWindowStats>();
   private readonly faultRng: Rng;
   readonly stats: EmulatorStats = {
     requests: { users: 0, groups: 0, apps: 0, logs: 0, eventHooks: 0, other: 0 },
@@ -35,6 +54,7 @@ export class Traffic {
     faults: { '5xx': 0, '429': 0, timeout: 0, malformed: 0 },
     rateLimited: 0,
     forbidden: 0,
+    rateWindows: [],
   };
 
   /** Page-link requests seen per page-fault rule, since the rules were last set. */
@@ -73,25 +93,41 @@ export class Traffic {
     }
   }
 
-  /** Counts the request in its family's minute window and returns the X-Rate-Limit-* headers. */
-  consume(family: Family, now = Date.now()): RateDecision {
-    const start = Math.floor(now / 60_000) * 60_000;
-    let w = this.windows.get(family);
-    if (!w || w.start !== start) {
-      w = { start, count: 0 };
-      this.windows.set(family, w);
+  /** Counts the request in its bucket's window and returns the X-Rate-Limit-* headers; `refuse`
+   *  is true when the request is over the limit (the caller decides whether to refuse it). */
+  consume(family: Family, pathname = '', now = Date.now()): RateDecision {
+    const { rateLimits, rateLimitPerMinute, rateLimitWindowSeconds } = this.knobs;
+    const bucket = rateLimits ? rateBucketOf(family, pathname) : family;
+    const set = rateLimits ? rateLimits[bucket] : rateLimitPerMinute > 0 ? rateLimitPerMinute : undefined;
+    const windowMs = rateLimitWindowSeconds * 1000;
+    const start = Math.floor(now / windowMs) * windowMs;
+    let w = this.windows.get(bucket);
+    if (!w || w.start !== start || w.seconds !== rateLimitWindowSeconds) {
+      w = { bucket, start, seconds: rateLimitWindowSeconds, limit: set ?? null, count: 0, refused: 0 };
+      this.windows.set(bucket, w);
+      this.stats.rateWindows.push(w);
+      if (this.stats.rateWindows.length > WINDOW_HISTORY) this.stats.rateWindows.shift();
     }
+    w.limit = set ?? null;
     w.count++;
     this.stats.requests[family]++;
-    const limit = this.knobs.rateLimitPerMinute > 0 ? this.knobs.rateLimitPerMinute : UNLIMITED;
+    const limit = set ?? UNLIMITED;
     return {
       headers: {
         'X-Rate-Limit-Limit': String(limit),
         'X-Rate-Limit-Remaining': String(Math.max(0, limit - w.count)),
-        'X-Rate-Limit-Reset': String(start / 1000 + 60),
+        'X-Rate-Limit-Reset': String((start + windowMs) / 1000),
       },
-      exceeded: this.knobs.rateLimitPerMinute > 0 && w.count > limit,
+      exceeded: set !== undefined && w.count > limit,
     };
+  }
+
+  /** The request counted by the last consume() of `family`'s bucket was refused with a 429. */
+  refused(family: Family, pathname = ''): void {
+    const bucket = this.knobs.rateLimits ? rateBucketOf(family, pathname) : family;
+    const w = this.windows.get(bucket);
+    if (w) w.refused++;
+    this.stats.rateLimited++;
   }
 
   isForbidden(family: Family): boolean {

@@ -101,7 +101,8 @@ export async function startRestServer(o: RestServerOptions = {}): Promise<RestSe
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** One page of `items` in this server's style; `null` when the paging parameters are bad. */
+  /** One page of `items` in this server's style (400 for bad paging parameters; 403 for a page
+   *  `pageNo` refuses). */
   function page(res: ServerResponse, url: URL, items: unknown[], pageNo: (p: number) => boolean): void {
     const int = (name: string, dflt: number) => {
       const v = url.searchParams.get(name);

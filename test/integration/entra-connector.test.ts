@@ -1,6 +1,8 @@
 // The entra-id connector against the Graph emulator, at connector level: a full read equals the
 // tenant; three delta rounds applied to a model equal the tenant again; expired delta tokens,
 // token refusals, missing permissions and throttling behave and say why.
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraConnector } from '../../connectors/entra';
 import type { Connector } from '../../connectors/framework/define';
@@ -250,5 +252,66 @@ describe('throttling', () => {
     expect(waitsB).toHaveLength(1);
     expect(waitsB[0]).toBeGreaterThan(500);
     expect(waitsB[0]).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('partial delta entries', () => {
+  // Graph returns a changed object with "at least the properties that have been updated". A
+  // pass-through proxy in front of a second emulator answers delta pages with only some of the
+  // $selected properties, as Graph may; every other byte is the emulator's.
+  let proxy: Server;
+  let partialEmu: GraphEmulator;
+  const STRIPPED = ['mail', 'givenName', 'employeeId'];
+
+  beforeAll(async () => {
+    let target = 0;
+    proxy = createServer((req, res) => {
+      const up = httpRequest({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        const url = new URL(req.url ?? '/', 'http://proxy');
+        const strip = url.pathname.endsWith('/users/delta') && url.searchParams.has('$deltatoken') && url.searchParams.get('$deltatoken') !== 'latest';
+        if (!strip) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { value?: Record<string, unknown>[] };
+          for (const v of body.value ?? []) for (const k of STRIPPED) delete v[k];
+          const text = JSON.stringify(body);
+          res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        });
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    partialEmu = await startGraphEmulator({ users: 30, groups: 4, apps: 1, bigGroupMembers: 0, publicUrl: proxyUrl, seed: 5 });
+    target = partialEmu.port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+    await partialEmu?.close();
+  });
+
+  it('an entry missing $selected properties is read whole by id, so the model never loses attributes', async () => {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const c = createEntraConnector(
+      { name: 'entra-partial', type: 'entra-id' },
+      { tenantId: partialEmu.tenantId, clientId: partialEmu.clientId, clientSecret: partialEmu.clientSecret, authority: proxyUrl, graphUrl: proxyUrl, pageSize: 10 },
+    );
+    open.push(c);
+    const wm = await c.currentWatermark!(ALL);
+    const model = await fullRead(c);
+    const user = partialEmu.admin.snapshot().users.find((u) => u.mail && u.givenName)!;
+    partialEmu.admin.updateUser(String(user.id), { jobTitle: 'Partial Update' });
+    const w = await readWholeWindow(c, ALL, wm);
+    const rec = w.records.find((r) => r.type === 'object' && r.id === String(user.id));
+    expect(rec?.type === 'object' && rec.raw.mail).toBe(user.mail);
+    model.apply(w);
+    expect(model.comparable()).toEqual(expectedFromSnapshot(partialEmu.admin.snapshot()));
   });
 });

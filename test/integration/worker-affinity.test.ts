@@ -10,6 +10,7 @@ import { ConnectorCache, type LoadedConnector } from '../../activities/connector
 import { syncWorkflowId, taskQueue } from '../../runtime/ids';
 import { refOf, requestSync } from '../../runtime/requests';
 import type { ConnectorDefinition } from '../../config/types';
+import { checkManifest } from '../../connectors/framework/manifest';
 import { CONNECTOR_TYPES } from '../../connectors/registry';
 import type { Connector, ReadPageResult, Resource, SourceObject } from '../../connectors/types';
 import { createRecordMapper } from '../../pipeline/mapper';
@@ -31,7 +32,14 @@ const source: SourceObject[] = Array.from({ length: USERS }, (_, i) => ({
  *  another process's scan restarts from the beginning and skips what was delivered. */
 class PagedSource implements Connector {
   readonly type = 'okta';
-  readonly manifest = CONNECTOR_TYPES.okta.manifest;
+  // Okta's users, read in full only: this source has no change log.
+  readonly manifest = checkManifest({
+    type: 'okta',
+    objectClasses: { users: { ...CONNECTOR_TYPES.okta.manifest.objectClasses.users, delta: 'none', get: false, write: [] } },
+    linkClasses: {},
+    deltaScope: 'connector',
+    affinity: true,
+  });
   readonly scans = new Map<string, number>();
   restarts = 0;
   pagesRead = 0;

@@ -52,15 +52,15 @@ export async function postgresEngine(run: string): Promise<Engine> {
     async tx() {
       const c = new pg.Client({ connectionString: base, options: '-c TimeZone=UTC' });
       await c.connect();
-      await c.query('BEGIN');
+      await c.query({ text: 'BEGIN' });
       return {
         exec: async (sql, params = []) => (await c.query(toDollars(sql), params)).rows as Record<string, unknown>[],
         commit: async () => {
-          await c.query('COMMIT');
+          await c.query({ text: 'COMMIT' });
           await c.end();
         },
         rollback: async () => {
-          await c.query('ROLLBACK').catch(() => undefined);
+          await c.query({ text: 'ROLLBACK' }).catch(() => undefined);
           await c.end();
         },
       };

@@ -44,8 +44,10 @@ export const mariadbDialect: Dialect = {
     return { sql: `SELECT ${this.asText(column, cls)} AS b FROM ${from} WHERE ${column} IS NOT NULL ORDER BY ${column} DESC LIMIT 1`, params: [], strict: false };
   },
   failure(err) {
-    const e = err as { errno?: number; code?: string };
+    const e = err as { errno?: number; code?: string; cause?: { errno?: number } };
     if (e.errno !== undefined && FAILURES[e.errno]) return FAILURES[e.errno]!;
+    // The pool reports a refused login as a timeout whose cause is the server's answer.
+    if (e.cause?.errno !== undefined && FAILURES[e.cause.errno]) return FAILURES[e.cause.errno]!;
     if (e.code && ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ER_GET_CONNECTION_TIMEOUT', 'ER_CONNECTION_TIMEOUT', 'ER_SOCKET_UNEXPECTED_CLOSE'].includes(e.code)) return 'unreachable';
     return 'other';
   },
