@@ -24,6 +24,8 @@ export class ConnectorCache {
   /** By definition content: a run pinned to an older definition and the current one each keep
    *  their own connector, and an `apply` that changed nothing rebuilds nothing. */
   private readonly cache = new Map<string, { loaded: Promise<LoadedConnector>; usedAt: number }>();
+  /** Evicted but maybe still in use by an activity: closed later, or at closeAll. */
+  private readonly retired = new Set<LoadedConnector>();
 
   constructor(
     private readonly store: IdentityStore,
@@ -65,10 +67,36 @@ export class ConnectorCache {
     return loaded;
   }
 
+  /** `tiger connector refresh`: forgets every connector built for this name (with its cached
+   *  OAuth token and resolved secrets), so the next activity builds it again from what the
+   *  environment and the secrets file hold now. Activities still holding one finish with it; it
+   *  is closed after IDLE_MS. Returns how many were dropped. */
+  async evict(name: string): Promise<number> {
+    let dropped = 0;
+    for (const [key, entry] of [...this.cache]) {
+      const loaded = await entry.loaded.catch(() => null);
+      if (loaded && loaded.def.name !== name) continue;
+      if (this.cache.get(key) !== entry) continue;
+      this.cache.delete(key);
+      if (!loaded) continue;
+      dropped++;
+      this.retired.add(loaded);
+      setTimeout(() => {
+        if (this.retired.delete(loaded)) void loaded.connector.close().catch(() => undefined);
+      }, IDLE_MS).unref();
+    }
+    return dropped;
+  }
+
   async closeAll(): Promise<void> {
     const all = [...this.cache.values()];
     this.cache.clear();
-    await Promise.all(all.map((e) => e.loaded.then((l) => l.connector.close()).catch(() => undefined)));
+    const retired = [...this.retired];
+    this.retired.clear();
+    await Promise.all([
+      ...all.map((e) => e.loaded.then((l) => l.connector.close()).catch(() => undefined)),
+      ...retired.map((l) => l.connector.close().catch(() => undefined)),
+    ]);
   }
 }
 

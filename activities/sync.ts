@@ -3,6 +3,7 @@
 // through workflow history.
 import { requireOp, type Connector } from '../connectors/framework/define';
 import { can } from '../connectors/framework/manifest';
+import { connectorType } from '../connectors/registry';
 import { deletionHolds, reconcilableKinds } from '../pipeline/deletion-guard';
 import { readBatch, readChangesBatch } from '../pipeline/read-batch';
 import type { ApplyCounts, IdentityStore } from '../store/types';
@@ -68,6 +69,10 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
         await dropAbandoned(a.connector, a.runId);
         if (!existing) {
           await log(a.connector, a.runId, 'info', `${mode} run started by ${a.trigger}${why}: ${resources.join(', ')}`);
+          // A class the type reads but this connector's configuration does not serve (a REST
+          // connector without that endpoint, a SQL table of the other objectType) is not read: say so.
+          const unserved = def.sync.resources.filter((r) => !resources.includes(r) && can(connectorType(def.type).manifest, r, 'read'));
+          if (unserved.length) await log(a.connector, a.runId, 'info', `sync.resources names ${unserved.join(', ')}, which this connector's configuration does not serve: not read`);
         }
         return { mode, resources, watermark };
       }));

@@ -46,13 +46,15 @@ async function main(): Promise<void> {
   const apps = num('BENCH_RL_APPS', 20);
   const windowSeconds = num('BENCH_RL_WINDOW_SECONDS', 60);
   const share = num('BENCH_RL_SHARE', 0.5);
+  // BENCH_RL_SEQUENTIAL=1: one resource after another, as today's sync workflow reads, for comparison.
+  const sequential = process.env.BENCH_RL_SEQUENTIAL === '1';
   const say = (s: string) => process.stdout.write(`${s}\n`);
 
   const emu = await startOktaEmulator({ users, groups, apps, membershipsPerGroup: perGroup, seed: 1, apiToken: TOKEN, rateLimits: 'okta', rateLimitWindowSeconds: windowSeconds });
   const dir = mkdtempSync(join(tmpdir(), 'tiger-bench-rate-'));
   const store = new SqliteStore(join(dir, 'tiger.db'));
   try {
-    say(`rate-limited bench: ${users} users, ${groups} groups (~${groups * perGroup} memberships + Everyone), ${apps} apps; Okta limits per ${windowSeconds} s window, share ${share}`);
+    say(`rate-limited bench (${sequential ? 'buckets one after another' : 'buckets in parallel'}): ${users} users, ${groups} groups (~${groups * perGroup} memberships + Everyone), ${apps} apps; Okta limits per ${windowSeconds} s window, share ${share}`);
     await store.migrate();
     process.env.BENCH_RL_OKTA_TOKEN = TOKEN;
     const yaml = `name: bench-okta-rate\ntype: okta\nconfig:\n  domain: ${emu.url}\n  apiToken: \${BENCH_RL_OKTA_TOKEN}\n  rateLimit:\n    share: ${share}\n`;
@@ -68,7 +70,8 @@ async function main(): Promise<void> {
     const windowMs = windowSeconds * 1000;
     await new Promise((r) => setTimeout(r, windowMs - (Date.now() % windowMs) + 50));
     const t0 = Date.now();
-    const laneResults = await Promise.all([...lanes].map(async ([bucket, resources]) => ({ bucket, ...(await readLane(acts, def.name, runId, resources)) })));
+    const readOne = async ([bucket, resources]: [RateBucket, Resource[]]) => ({ bucket, ...(await readLane(acts, def.name, runId, resources)) });
+    const laneResults = sequential ? await inOrder([...lanes], readOne) : await Promise.all([...lanes].map(readOne));
     const wallSeconds = (Date.now() - t0) / 1000;
     const incomplete = laneResults.flatMap((l) => l.incomplete);
     const d = await acts.detectDeletions({ connector: def.name, runId, resources: begun.resources, incomplete, approved: false });
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
       );
     }
     say(`  429s: ${stats.rateLimited}; wall ${round(wallSeconds)} s / slowest bucket (${slowest[0]}) minimum ${slowest[1].minimumSeconds} s = ${wallOverMinimum}; ${fetched} records`);
-    say(JSON.stringify({ case: 'rate-limited', users, groups, apps, windowSeconds, share, records: fetched, rateLimited429: stats.rateLimited, wallSeconds: round(wallSeconds), slowestBucket: slowest[0], wallOverMinimum, buckets }));
+    say(JSON.stringify({ case: 'rate-limited', lanes: sequential ? 'sequential' : 'parallel', users, groups, apps, windowSeconds, share, records: fetched, rateLimited429: stats.rateLimited, wallSeconds: round(wallSeconds), slowestBucket: slowest[0], wallOverMinimum, buckets }));
   } finally {
     await store.close();
     await emu.close();
@@ -138,6 +141,12 @@ async function readLane(acts: SyncActivities, connector: string, runId: string, 
     } while (cursor);
   }
   return { counts, incomplete, seconds: (Date.now() - started) / 1000 };
+}
+
+async function inOrder<T, R>(xs: T[], f: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const x of xs) out.push(await f(x));
+  return out;
 }
 
 /** Window counts from the first used window to the last, with unused windows between as 0. */

@@ -1,13 +1,17 @@
-// The webhook and REST server: `GET/POST /webhooks/okta/<connector>` (Okta event hooks) and
+// The webhook and REST server: `GET/POST /webhooks/okta/<connector>` (Okta event hooks),
+// `POST /webhooks/graph/<connector>` (Graph change notifications) and
 // `POST /api/v1/connectors/test` (seed 004, bearer token). It answers fast and leaves the work
 // to workflows: a delivery becomes a signal to live/<connector>.
 import type { Client } from '@temporalio/client';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { loadSecrets, resolveReferences } from '../config/references';
+import type { Manifest } from '../connectors/framework/manifest';
+import { CONNECTOR_TYPES } from '../connectors/registry';
 import type { ConnectorDefinition } from '../config/types';
 import type { IdentityStore } from '../store/types';
 import { refOf, sendLiveEvents } from '../runtime/requests';
 import { testConnection } from './test-connection';
+import { toGraphEvents, validationToken } from './webhooks/graph';
 import { secretMatches, toLiveEvents, verificationAnswer } from './webhooks/okta';
 
 export interface ServerDeps {
@@ -83,16 +87,20 @@ export function createTigerServer(deps: ServerDeps): Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const hook = /^\/webhooks\/okta\/([^/]+)$/.exec(url.pathname);
     if (hook) return oktaHook(decodeURIComponent(hook[1]), req, res);
+    const graph = /^\/webhooks\/graph\/([^/]+)$/.exec(url.pathname);
+    if (graph) return graphHook(decodeURIComponent(graph[1]), url, req, res);
     if (url.pathname === '/api/v1/connectors/test' && req.method === 'POST') return apiTest(req, res);
     if (url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
     send(res, 404, { error: 'not found' });
   }
 
   // A disabled connector is treated as absent: its hook answers 404 and nothing is signalled.
-  async function webhookConnector(name: string): Promise<ConnectorDefinition | null> {
+  // The route is chosen by the kind of webhooks the type's manifest declares, not by type name.
+  async function webhookConnector(name: string, kind: NonNullable<Manifest['webhooks']>): Promise<ConnectorDefinition | null> {
     const stored = await deps.store.getConnector(name);
     const def = stored?.definition as ConnectorDefinition | undefined;
-    return stored?.enabled && def && def.enabled !== false && def.type === 'okta' && def.webhooks?.enabled ? def : null;
+    const declared = def && Object.prototype.hasOwnProperty.call(CONNECTOR_TYPES, def.type) ? CONNECTOR_TYPES[def.type]!.manifest.webhooks : undefined;
+    return stored?.enabled && def && def.enabled !== false && declared === kind && def.webhooks?.enabled ? def : null;
   }
 
   /** Only this connector's webhook secret is resolved, never the rest of its config. */
@@ -102,7 +110,7 @@ export function createTigerServer(deps: ServerDeps): Server {
   }
 
   async function oktaHook(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const def = await webhookConnector(name);
+    const def = await webhookConnector(name, 'okta-event-hook');
     if (!def) return send(res, 404, { error: 'no enabled okta connector with webhooks enabled by that name' });
     if (req.method === 'GET') {
       const answer = verificationAnswer(header(req, 'x-okta-verification-challenge'));
@@ -125,6 +133,42 @@ export function createTigerServer(deps: ServerDeps): Server {
     if (parsed.events.length > 0) await sendLiveEvents(await temporal(), refOf(def), parsed.events);
     log(`webhook ${def.name}: ${parsed.events.length} events signalled, ${parsed.ignored} ignored, ${parsed.dropped.length} target ids dropped`);
     send(res, 200, { accepted: parsed.events.length, ignored: parsed.ignored, dropped: parsed.dropped.length });
+  }
+
+  async function graphHook(name: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const def = await webhookConnector(name, 'graph-notifications');
+    if (!def) return send(res, 404, { error: 'no enabled entra-id connector with webhooks enabled by that name' });
+    if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' });
+    let token: string | null;
+    try {
+      token = validationToken(url);
+    } catch (err) {
+      return send(res, 400, { error: (err as Error).message });
+    }
+    if (token !== null) {
+      // Graph waits at most 10 s for the echo: nothing else is done first.
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end(token);
+    }
+    const body = await readJson(req, res, 'a Graph change notification {value: [...]}');
+    if (body === NO_BODY) return;
+    let parsed: ReturnType<typeof toGraphEvents>;
+    try {
+      parsed = toGraphEvents(body);
+    } catch (err) {
+      return send(res, 400, { error: (err as Error).message });
+    }
+    const secret = webhookSecret(def);
+    // Every item must carry this connector's clientState: one forged item refuses the whole post.
+    if (parsed.clientStates.length === 0 || !parsed.clientStates.every((s) => secretMatches(s, secret))) {
+      log(`webhook ${def.name}: rejected a Graph notification with a wrong or missing clientState`);
+      return send(res, 401, { error: 'unauthorized' });
+    }
+    for (const id of parsed.dropped) log(`webhook ${def.name}: dropped Graph notification for id ${id}: not a Graph object id`);
+    if (parsed.events.length > 0) await sendLiveEvents(await temporal(), refOf(def), parsed.events);
+    log(`webhook ${def.name}: ${parsed.events.length} Graph changes signalled, ${parsed.ignored} ignored, ${parsed.dropped.length} dropped`);
+    send(res, 202, { accepted: parsed.events.length, ignored: parsed.ignored, dropped: parsed.dropped.length });
   }
 
   /** The parsed body, or NO_BODY once an error answer was sent. Never echoes the body. */

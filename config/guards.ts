@@ -51,10 +51,27 @@ function checkString(s: string, path: string, key: string | undefined, issues: D
     return;
   }
   const section = path.split(/[.[]/)[0];
+  if (section === 'config' && key?.toLowerCase() === 'connectionstring' && literalPasswordIn(s)) {
+    issues.push({
+      path,
+      message: `holds a password that must be a reference such as \${DB_PASSWORD} or {{secret:name}}, not a literal value (Password=… / Pwd=… or user:password@ in a URL)`,
+    });
+    return;
+  }
   if ((section === 'config' || section === 'webhooks') && key !== undefined && SECRET_KEYS.has(key.toLowerCase()) && s.trim() !== '' && !isOnlyReferences(s)) {
     issues.push({
       path,
       message: `is a credential and must be a reference such as \${ENV_NAME} or {{secret:name}}, not a literal value (stored definitions are printed and sent to workflows as written)`,
     });
   }
+}
+
+/** The password part of an ADO.NET (`Password=…;`, `Pwd=…`) or URL (`scheme://user:pw@host`)
+ *  connection string, when it is anything but references. */
+function literalPasswordIn(cs: string): boolean {
+  const parts: string[] = [];
+  for (const m of cs.matchAll(/(?:^|;)\s*(?:password|pwd)\s*=\s*([^;]*)/gi)) parts.push(m[1]);
+  const url = /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:([^@/]*)@/i.exec(cs);
+  if (url) parts.push(url[1]);
+  return parts.some((p) => p.trim() !== '' && !isOnlyReferences(p.trim()));
 }

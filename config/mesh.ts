@@ -78,8 +78,9 @@ export function normalizeMesh(doc: unknown, file: string): MeshDefinition {
       if (typeof src.connector !== 'string' || !SLUG.test(src.connector)) return add(`${at}.connector`, `required: a connector name, got ${showValue(src.connector, `${at}.connector`)}`);
       if (sources.some((x) => x.connector === src.connector)) return add(`${at}.connector`, `"${src.connector}" is listed twice`);
       const classes = src.classes ?? ['user'];
+      // Still a source when its classes are wrong: rules naming it are not errors of their own.
       if (!Array.isArray(classes) || classes.length === 0 || classes.some((c) => c !== 'user')) {
-        return add(`${at}.classes`, `expected [user] (persons are correlated from user accounts), got ${showValue(src.classes, `${at}.classes`)}`);
+        add(`${at}.classes`, `expected [user] (persons are correlated from user accounts), got ${showValue(src.classes, `${at}.classes`)}`);
       }
       sources.push({ connector: src.connector, classes: ['user'] });
     });

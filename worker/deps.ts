@@ -1,10 +1,12 @@
 // Builds what activities depend on, once per worker process.
 import type { Client } from '@temporalio/client';
 import { ConnectorCache } from '../activities/connector-cache';
+import { createGraphSubscriptionActivities } from '../activities/graph-subscriptions';
 import { createLiveActivities } from '../activities/live';
 import { createLiveGiveUpActivities } from '../activities/live-give-up';
 import { createMeshActivities } from '../activities/mesh';
 import { createProjectActivities } from '../activities/project';
+import { createRefreshActivities } from '../activities/refresh';
 import { createPushActivities } from '../activities/push';
 import { createRequestActivities } from '../activities/request';
 import { createSyncActivities } from '../activities/sync';
@@ -28,6 +30,8 @@ export function createActivities(
       ...createProjectActivities({ store, connectors }),
       ...createPushActivities({ store, connectors, client }),
       ...createMeshActivities({ store, client }),
+      ...createGraphSubscriptionActivities({ store }),
+      ...createRefreshActivities({ connectors, client }),
     },
     connectors,
   };

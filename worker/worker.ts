@@ -47,6 +47,9 @@ export async function startWorker(opts: {
   const common = {
     connection,
     namespace: opts.target.namespace,
+    // The own queue's name as identity: describing the shared queue lists its pollers, so a
+    // broadcast (`tiger connector refresh`) finds every live worker's own queue.
+    identity: ownQueue,
     activities,
     dataConverter: opts.dataConverter ?? tigerDataConverter(),
     shutdownGraceTime: '10s' as const,

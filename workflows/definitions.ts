@@ -9,3 +9,5 @@ export { testConnectionWorkflow } from './test-connection';
 export { projectWorkflow, projectProgressQuery } from './project';
 export { pushWorkflow, requestPushSignal, approvePushUpdate, pushProgressQuery } from './push';
 export { meshWorkflow, requestMeshSignal, meshProgressQuery } from './mesh';
+export { graphSubscriptionsWorkflow, graphSubscriptionsEnsureSignal, graphSubscriptionsStateQuery } from './graph-subscriptions';
+export { connectorRefreshWorkflow } from './refresh';

@@ -5,3 +5,5 @@ export { testConnectionWorkflow } from './test-connection';
 export { projectWorkflow } from './project';
 export { pushWorkflow } from './push';
 export { meshWorkflow } from './mesh';
+export { graphSubscriptionsWorkflow } from './graph-subscriptions';
+export { connectorRefreshWorkflow } from './refresh';

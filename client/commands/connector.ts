@@ -1,5 +1,6 @@
 // `tiger connector …`: the commands of seed 000, with --json on every read command and exit codes
 // a script can trust (0 ok, 1 failed, 2 bad input, 3 run held for approval).
+import type { Client } from '@temporalio/client';
 import { Command } from 'commander';
 import type { NormalizedConnector } from '../../config/normalize';
 import { redact } from '../../config/references';
@@ -76,16 +77,39 @@ export function connectorCommands(ctx: CliContext): Command {
         }
         const { storeWithSchedule } = lazy.connectorApply();
         const schedule = await storeWithSchedule(store, client, def, existing);
+        const graphSubscriptions = await ensureGraphSubscriptions(client, def);
         const result = {
           name: def.name, type: def.type, action: existing ? 'updated' : 'created', schedule: scheduleId(def.name), every: def.sync.interval,
-          scheduleAction: schedule, enabled: def.enabled, warnings,
+          scheduleAction: schedule, enabled: def.enabled, warnings, ...(graphSubscriptions ? { graphSubscriptions } : {}),
         };
         if (o.json) return printJson(result);
+        if (graphSubscriptions) say(`${graphSubscriptions} keeps the Graph change-notification subscriptions renewed`);
         say(`connector ${def.name} (${def.type}) ${result.action}; ${scheduleId(def.name)} runs every ${def.sync.interval}${def.enabled ? '' : ' (paused: connector disabled)'}`);
         say(`next: tiger connector sync ${def.name} --wait`);
       });
   createOrApply('create');
   createOrApply('apply');
+
+  /** Connectors whose type receives Graph notifications get graph-subscriptions/<name>. */
+  const ensureGraphSubscriptions = async (client: Client, def: ConnectorDefinition): Promise<string | null> => {
+    if (lazy.registry().connectorType(def.type).manifest.webhooks !== 'graph-notifications') return null;
+    const { graphSubscriptionPlan, startGraphSubscriptions } = await import('../../runtime/graph-subscriptions');
+    const plan = graphSubscriptionPlan(def);
+    if (plan === 'no-url') process.stderr.write(`warning: connector ${def.name}: webhooks.enabled is true but config.notificationUrl is not set: no Graph subscriptions are made\n`);
+    return plan === 'start' ? startGraphSubscriptions(client, def) : null;
+  };
+
+  cmd
+    .command('refresh <name>')
+    .description('drop cached OAuth tokens and resolved secrets on every worker, fetch a new token, show its expiry')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const def = await definitionOf(name);
+      const { refreshConnector, refreshLines } = await import('./refresh');
+      const result = await refreshConnector(ctx, def);
+      if (o.json) return printJson(result);
+      for (const line of refreshLines(result)) say(line);
+    });
 
   cmd
     .command('get <name>')
@@ -180,7 +204,7 @@ export function connectorCommands(ctx: CliContext): Command {
 
   cmd
     .command('test-webhook <name>')
-    .description('send a sample Okta event through the webhook server, workflow and store')
+    .description('send a sample Okta event or Graph notification through the webhook server, workflow and store')
     .option('--user <id>', 'user id to name in the event (default: one from the store)')
     .option('--server <url>', 'webhook server', process.env.TIGER_SERVER_URL ?? 'http://127.0.0.1:8787')
     .option('--json', 'machine-readable output')

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const KNOWN = ['tenantId', 'clientId', 'clientSecret', 'scopes', 'authority', 'graphUrl', 'pageSize', 'select'];
+const KNOWN = ['tenantId', 'clientId', 'clientSecret', 'scopes', 'authority', 'graphUrl', 'pageSize', 'select', 'notificationUrl'];
 
 /** The Graph application permissions seed 004 asks the app registration to be granted. */
 export const SEED_PERMISSIONS = ['User.Read.All', 'Group.Read.All', 'Directory.Read.All'] as const;
@@ -24,6 +24,16 @@ function originOf(raw: string, field: string, example: string): string {
   if (url.username || url.password || url.search || url.hash) throw new Error(`${field} must be a bare URL such as ${example} (no credentials, query or fragment)`);
   if (url.pathname.replace(/\/+$/, '') !== '') throw new Error(`${field} must be the host only, such as ${example} (the API version and tenant are added by the connector)`);
   return url.origin;
+}
+
+function isNotificationUrl(raw: string): boolean {
+  try {
+    const u = new URL(raw);
+    const scheme = u.protocol === 'https:' || (u.protocol === 'http:' && LOCAL_HOSTS.has(u.hostname));
+    return scheme && !u.username && !u.password && !u.hash;
+  } catch {
+    return false;
+  }
 }
 
 const urlField = (field: string, example: string) =>
@@ -67,6 +77,12 @@ export const entraConfigSchema = z.strictObject(
         error: (iss) => (iss.code === 'unrecognized_keys' ? `select takes users, groups and apps, not ${iss.keys.join(', ')}` : 'select must be an object such as {users: [employeeType]}'),
       })
       .default({}),
+    /** Where Graph posts change notifications: this server's public `/webhooks/graph/<name>` URL.
+     *  Without it no subscriptions are made (webhooks need a URL Graph can reach). */
+    notificationUrl: z
+      .string({ error: 'notificationUrl must be a URL such as https://tiger.example.com/webhooks/graph/<connector>' })
+      .refine(isNotificationUrl, 'notificationUrl must be an https:// URL without credentials or fragment (http:// only for 127.0.0.1/localhost)')
+      .optional(),
   },
   {
     // A misspelt field would otherwise be dropped without a word.

@@ -48,6 +48,10 @@ export class EntraToken implements Authenticator {
     }
   }
 
+  get expiresAt(): Date | null {
+    return this.inner.expiresAt;
+  }
+
   async renewAfter401(used: AppliedAuth): Promise<boolean> {
     try {
       return await this.inner.renewAfter401(used);

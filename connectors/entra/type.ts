@@ -12,6 +12,7 @@ export const entraType = defineConnector({
   type: 'entra-id',
   configSchema: entraConfigSchema,
   deltaScope: 'class',
+  webhooks: 'graph-notifications',
   objectClasses: {
     users: { kind: 'user', read: true, delta: 'token', get: true, attributePaths: USER_PATHS, defaultMapping: USER_MAPPING },
     groups: { kind: 'group', read: true, delta: 'token', get: true, attributePaths: GROUP_PATHS, defaultMapping: GROUP_MAPPING },

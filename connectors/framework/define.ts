@@ -26,6 +26,7 @@ export interface ConnectorSpec<S extends ZodType> {
   deltaScope?: Manifest['deltaScope'];
   affinity?: boolean;
   eventTypes?: Manifest['eventTypes'];
+  webhooks?: Manifest['webhooks'];
   /** Types whose classes come from their config (a generic REST source): the manifest of one
    *  instance, a narrowing of the type's (a subset of its classes and capabilities). The type's
    *  manifest stays what config checks and mappings see; the instance's is what runs read. */
@@ -65,6 +66,7 @@ export function defineConnector<S extends ZodType>(spec: ConnectorSpec<S>): Conn
     deltaScope: spec.deltaScope ?? 'connector',
     affinity: spec.affinity ?? false,
     eventTypes: spec.eventTypes,
+    webhooks: spec.webhooks,
   });
   return {
     manifest,

@@ -61,6 +61,8 @@ export interface Manifest {
   affinity: boolean;
   /** Event types the source sends (webhooks); `aliases` maps a documented name to the source's own. */
   eventTypes?: { known: readonly string[]; aliases: Readonly<Record<string, string>> };
+  /** How the source delivers webhooks: the server route and `tiger connector test-webhook` ask this. */
+  webhooks?: 'okta-event-hook' | 'graph-notifications';
 }
 
 export type Capability = 'read' | 'delta' | 'get' | ObjectWrite | LinkWrite;

@@ -118,6 +118,7 @@ export function createAuthenticator(auth: AuthConfig, ctx: AuthContext): Authent
 interface CachedToken {
   value: string;
   refreshAtMs: number;
+  expiresAtMs: number;
 }
 
 /** Longest margin before expiry at which a token is renewed; short-lived tokens renew at 90 %. */
@@ -143,6 +144,11 @@ export class ClientCredentials implements Authenticator {
   async credentials(): Promise<AppliedAuth> {
     const t = this.cached && this.now() < this.cached.refreshAtMs ? this.cached : await this.refresh();
     return { headers: { authorization: `Bearer ${t.value}` }, stamp: t.value };
+  }
+
+  /** When the cached token expires (null before the first one); `tiger connector refresh` reports it. */
+  get expiresAt(): Date | null {
+    return this.cached ? new Date(this.cached.expiresAtMs) : null;
   }
 
   async renewAfter401(used: AppliedAuth): Promise<boolean> {
@@ -196,7 +202,7 @@ export class ClientCredentials implements Authenticator {
     if (status >= 200 && status < 300 && typeof body?.access_token === 'string' && body.access_token) {
       const lifetimeMs = Number(body.expires_in) > 0 ? Number(body.expires_in) * 1000 : 3600_000;
       const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10);
-      const token = { value: body.access_token, refreshAtMs: started + lifetimeMs - margin };
+      const token = { value: body.access_token, refreshAtMs: started + lifetimeMs - margin, expiresAtMs: started + lifetimeMs };
       this.cached = token;
       return token;
     }

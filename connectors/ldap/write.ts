@@ -122,7 +122,7 @@ export class DirectoryWriter {
       // AD refuses an enabled account without a password; projected users get a random one
       // (LDAPS only) and sign in through the source's own flows.
       if (active && this.cfg.useSsl) {
-        attrs.unicodePwd = undefined as never;
+        attrs.unicodePwd = []; // a marker: the random password is added as a Buffer below
         attrs.userAccountControl = '512';
       } else attrs.userAccountControl = '514';
     } else {

@@ -13,6 +13,7 @@ export const oktaType = defineConnector({
   configSchema: oktaConfigSchema,
   deltaScope: 'connector',
   eventTypes: { known: OKTA_EVENT_TYPES, aliases: OKTA_EVENT_ALIASES },
+  webhooks: 'okta-event-hook',
   objectClasses: {
     users: {
       kind: 'user',

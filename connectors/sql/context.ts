@@ -14,7 +14,9 @@ export interface SqlContext {
   label: string;
   config: SqlConfig;
   dialect: Dialect;
-  run(stmt: Statement, field: string): Promise<QueryResult>;
+  /** `probing`: any refusal that is not about the login or the network is the field's fault
+   *  (a zero-row probe of the source fails only on what the source is). */
+  run(stmt: Statement, field: string, probing?: boolean): Promise<QueryResult>;
   plan(): Promise<Plan>;
   close(): Promise<void>;
 }
@@ -54,7 +56,7 @@ export function createContext(name: string, config: SqlConfig): SqlContext {
     return session;
   };
 
-  const run = async (stmt: Statement, field: string): Promise<QueryResult> => {
+  const run = async (stmt: Statement, field: string, probing = false): Promise<QueryResult> => {
     const s = open();
     try {
       return await s.query(stmt.sql, stmt.params);
@@ -62,7 +64,8 @@ export function createContext(name: string, config: SqlConfig): SqlContext {
       const cause = (err as { cause?: unknown }).cause;
       // A pool's "no connection" error carries the server's own answer as its cause.
       const why = scrub(`${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? ` (${cause.message})` : ''}`);
-      switch (dialect.failure(err)) {
+      const kind = dialect.failure(err);
+      switch (probing && (kind === 'other' || kind === 'bad-value') ? 'syntax' : kind) {
         case 'missing-object':
         case 'syntax':
           throw new ConnectorError('config', `${label}: config.${field}: the database refused the statement: ${why}`);

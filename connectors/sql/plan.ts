@@ -34,11 +34,11 @@ const ACCEPTS: Record<string, readonly ColumnClass[]> = {
   binary: ['binary', 'other'],
 };
 
-export type Runner = (stmt: { sql: string; params: unknown[] }, field: string) => Promise<{ rows: Record<string, unknown>[]; columns: ColumnInfo[] }>;
+export type Runner = (stmt: { sql: string; params: unknown[] }, field: string, probing?: boolean) => Promise<{ rows: Record<string, unknown>[]; columns: ColumnInfo[] }>;
 
 export async function makePlan(label: string, config: SqlConfig, d: Dialect, run: Runner): Promise<Plan> {
   const from = fromClause(parseImportQuery(config.importQuery), d.quoteIdent);
-  const { columns } = await run(probe(from), 'importQuery');
+  const { columns } = await run(probe(from), 'importQuery', true);
   const bad = (field: string, message: string) => new ConnectorError('config', `${label}: config.${field}: ${message}`);
   const names = columns.map((c) => c.name);
   const shown = names.length > 30 ? `${names.slice(0, 30).join(', ')}, …` : names.join(', ');

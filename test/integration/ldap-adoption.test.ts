@@ -24,7 +24,7 @@ for (const kind of ['ldap', 'ad'] as const) {
       projection: { targetContainer: `${ad ? 'OU' : 'ou'}=people,${root}`, groupContainer: `${ad ? 'OU' : 'ou'}=groups,${root}`, disableInsteadOfDelete: false, ...projection },
     });
     const entry = async (dn: string, attrs: string[]) => (await admin.search(dn, { scope: 'base', attributes: attrs })).searchEntries[0];
-    const user = (v: string) => ({ username: `a${r}${v}`, displayName: `Adopt ${r} ${v}`, firstName: 'A', lastName: v, email: `a${r}@example.org`, employeeId: `${r}-emp`, department: 'Ops' });
+    const user = (v: string) => ({ username: `a${r}${v}`, displayName: `Adopt ${r} ${v}`, firstName: 'A', lastName: v, email: `a${r}@example.org`, employeeId: `X-${r}-emp`, department: 'Ops' });
     const userDn = (v: string) => (ad ? `CN=Adopt ${r} ${v},OU=people,${root}` : `uid=a${r}${v},ou=people,${root}`);
     const keyAttr = ad ? 'adminDescription' : 'businessCategory';
     let c: Connector;

@@ -14,7 +14,9 @@ import { startHarness, type Harness } from '../support/harness';
 
 const exec = promisify(execFile);
 const run = Date.now().toString(36);
-const USER_FILTER = '(&(objectClass=inetOrgPerson)(employeeNumber=*))';
+// Seeded people carry employeeNumber E…, this file's own T-…; entries other tests write concurrently
+// (contract, adoption: X-…) stay out of the scope whatever the timing.
+const USER_FILTER = '(&(objectClass=inetOrgPerson)(|(employeeNumber=E*)(employeeNumber=T-*)))';
 const GROUP_FILTER = '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))';
 
 let dirs: Directories;

@@ -124,7 +124,7 @@ export function directoryHarness(kind: 'ldap' | 'ad', start: () => Promise<Direc
       // in mail and employee number, which is how a directory tells a retry from a stranger.
       const name = `c${r}${variant}`;
       return {
-        attributes: { username: name, displayName: `Contract ${r} ${variant}`, firstName: 'Contract', lastName: variant, email: `${name}@example.org`, employeeId: `${r}-${variant}`, department: `Before ${variant}` },
+        attributes: { username: name, displayName: `Contract ${r} ${variant}`, firstName: 'Contract', lastName: variant, email: `${name}@example.org`, employeeId: `X-${r}-${variant}`, department: `Before ${variant}` },
         uniqueName: ad ? 'displayName' : 'username',
         update: { attribute: 'department', value: `After ${variant}`, raw: ad ? 'department' : 'departmentNumber' },
       };

@@ -112,6 +112,33 @@ describe('references and credentials', () => {
   });
 });
 
+describe('passwords inside a SQL connection string', () => {
+  const sql = (connectionString: string) =>
+    JSON.stringify({ name: 'hr', type: 'sql', config: { connectionString, importQuery: 'dbo.Employees', externalIdColumn: 'EmployeeId', objectType: 'User' } });
+
+  it.each([
+    ['an ADO.NET Password=', 'Server=hrdb;Database=HR;User Id=svc;Password=hunter2;'],
+    ['an ADO.NET Pwd= at the end', 'Server=hrdb;Database=HR;Uid=svc;Pwd=hunter2'],
+    ['a URL password', 'postgres://svc:hunter2@hrdb:5432/hr'],
+    ['a password mixing a reference and text', 'mariadb://svc:x${PW}@hrdb/hr'],
+  ])('refuses %s written as a literal, without quoting it', (_why, cs) => {
+    const issues = issuesOf(sql(cs), 'hr.json');
+    const found = issues.find((i) => i.path === 'config.connectionString');
+    expect(found, JSON.stringify(issues)).toBeDefined();
+    expect(found!.message).toMatch(/password .* must be a reference/);
+    expect(JSON.stringify(issues)).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['an ADO.NET reference', 'Server=hrdb;Database=HR;User Id=svc;Password={{secret:hr-db}};'],
+    ['a URL reference', 'postgres://svc:${HR_DB_PASSWORD}@hrdb:5432/hr'],
+    ['no password (integrated security, trust)', 'postgres://postgres@127.0.0.1:5432/test'],
+    ['a whole connection string from the environment', '${HR_DB_URL}'],
+  ])('accepts %s', (_why, cs) => {
+    expect(() => parseConnectorText(sql(cs), 'hr.json', types)).not.toThrow();
+  });
+});
+
 describe('prototype keys', () => {
   it.each([
     ['YAML __proto__ under config', okta('  __proto__:\n    polluted: true\n'), 'config.__proto__'],

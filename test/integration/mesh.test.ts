@@ -1,0 +1,266 @@
+// The identity mesh end to end on real servers: an HR stand-in in slapd (an `ldap` connector) and
+// the Okta emulator, both synced through sync/<name>; each sync asks mesh/<name> for a run; the
+// persons, links and review queue are compared with an independent computation of the rules over
+// ldapsearch and the Okta API's own listing. Then the mesh feeds an `ldap` target (push from
+// `mesh/<name>`, `ou={{department}}` containers): a mover moves, a leaver is disabled.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meshWorkflow } from '../../workflows/definitions';
+import type { MeshSummary } from '../../workflows/mesh-types';
+import { ensureDirectories, ldapsearchList, type Directories } from '../support/directories';
+import { startHarness, type Harness } from '../support/harness';
+import { oktaAdmin } from '../support/okta-admin';
+import { runTiger } from '../support/tiger-cli';
+
+const exec = promisify(execFile);
+const run = Date.now().toString(36);
+const MESH = `people-${run}`;
+const HR = `hr-${run}`;
+const OKTA = `okta-${run}`;
+const TARGET = `dir-${run}`;
+let dirs: Directories;
+let h: Harness;
+let hrOu: string;
+let targetOu: string;
+const okta: Record<string, string> = {};
+
+async function ldapTool(tool: 'ldapadd' | 'ldapmodify' | 'ldapdelete', input: string, args: string[] = []): Promise<void> {
+  const p = exec(tool, ['-x', '-H', dirs.ldap.url, '-D', dirs.ldap.bindDn, '-w', dirs.ldap.password, ...args]);
+  p.child.stdin!.end(input);
+  await p;
+}
+
+const hrDn = (k: string) => `uid=${k}-${run},${hrOu}`;
+const hrEntry = (k: string, mail: string, dept: string) =>
+  `dn: ${hrDn(k)}\nobjectClass: inetOrgPerson\nuid: ${k}-${run}\ncn: Person ${k}\nsn: ${k}\nmail: ${mail}\ndepartmentNumber: ${dept}\nemployeeNumber: M-${k}\n`;
+
+interface HrListed { uuid: string; uid: string; mail: string; dept: string; cn: string }
+interface OktaListed { id: string; login: string; email: string }
+
+/** The HR entries as slapd lists them (ldapsearch), never through the connector. */
+async function listHr(): Promise<HrListed[]> {
+  const read = (a: string) => ldapsearchList(dirs.ldap, hrOu, '(objectClass=inetOrgPerson)', a);
+  const [uuid, uid, mail, dept, cn] = await Promise.all(['entryUUID', 'uid', 'mail', 'departmentNumber', 'cn'].map(read));
+  return [...uuid].map(([dn, id]) => ({ uuid: id, uid: uid.get(dn)!, mail: mail.get(dn)!, dept: dept.get(dn)!, cn: cn.get(dn)! }));
+}
+
+/** This file's Okta users as the Okta API lists them. */
+async function listOkta(): Promise<OktaListed[]> {
+  const all = (await oktaAdmin(h.emulator!.url).call('GET', '/api/v1/users?limit=200')) as { id: string; profile: { login: string; email: string } }[];
+  return all.filter((u) => u.profile.login.includes(run)).map((u) => ({ id: u.id, login: u.profile.login, email: u.profile.email }));
+}
+
+/** The rules of mesh.yaml, computed directly: persons from HR; Okta by email, then login. */
+function expected(hr: HrListed[], users: OktaListed[]) {
+  const persons = new Map(hr.map((e) => [`${HR}:${e.uuid}`, { email: e.mail.toLowerCase(), department: e.dept, displayName: e.cn }]));
+  const links = new Map<string, string>();
+  const review = new Map<string, string[]>();
+  const unmatched: string[] = [];
+  for (const u of users) {
+    const byEmail = hr.filter((e) => e.mail.toLowerCase() === u.email.toLowerCase());
+    const byLogin = hr.filter((e) => e.uid.toLowerCase() === u.login.toLowerCase().split('@')[0]);
+    const hit = byEmail.length ? { rule: 'email', list: byEmail } : byLogin.length ? { rule: 'login', list: byLogin } : null;
+    if (!hit) unmatched.push(u.id);
+    else if (hit.list.length > 1) review.set(u.id, hit.list.map((e) => `${HR}:${e.uuid}`).sort());
+    else links.set(u.id, `${HR}:${hit.list[0].uuid} ${hit.rule}`);
+  }
+  for (const [oktaId, v] of links) {
+    const p = persons.get(v.split(' ')[0])!;
+    Object.assign(p, { username: users.find((u) => u.id === oktaId)!.login.split('@')[0] });
+  }
+  return { persons, links, review, unmatched: unmatched.sort() };
+}
+
+async function meshDone(): Promise<MeshSummary> {
+  return h.client.workflow.getHandle<typeof meshWorkflow>(`mesh/${MESH}`).result();
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  dirs = await ensureDirectories();
+  hrOu = `ou=mesh-hr-${run},${dirs.ldap.baseDn}`;
+  targetOu = `ou=mesh-target-${run},${dirs.ldap.baseDn}`;
+  await ldapTool('ldapadd', [
+    `dn: ${hrOu}\nobjectClass: organizationalUnit\nou: mesh-hr-${run}\n`,
+    ...[1, 2, 3, 4, 5].map((i) => hrEntry(`p${i}`, `Person${i}.${run}@Mesh.Test`, i % 2 ? 'eng' : 'sales')),
+    hrEntry('p6', `only-hr.${run}@mesh.test`, 'eng'),
+    hrEntry('d1', `dup.${run}@mesh.test`, 'eng'),
+    hrEntry('d2', `dup.${run}@mesh.test`, 'sales'),
+    hrEntry('p9', `p9.${run}@corp.test`, 'sales'),
+  ].join('\n'));
+
+  process.env.TEST_LDAP_PASSWORD = dirs.ldap.password;
+  h = await startHarness({ emulator: { users: 0, groups: 0, apps: 0 } });
+  const admin = oktaAdmin(h.emulator!.url);
+  const user = async (key: string, email: string, login = email) => {
+    okta[key] = (await admin.createUser({ login, email, firstName: key, lastName: run })).id;
+  };
+  for (const i of [1, 2, 3, 4, 5]) await user(`o${i}`, `person${i}.${run}@mesh.test`);
+  await user('dup', `dup.${run}@mesh.test`);
+  await user('o9', `other9.${run}@okta.test`, `p9-${run}@okta.test`);
+  await user('nobody', `nobody.${run}@x.test`);
+  await h.startWorker();
+
+  const ldapConn = (extra: Record<string, unknown>) => ({
+    type: 'ldap',
+    config: {
+      host: '127.0.0.1', port: Number(new URL(dirs.ldap.url).port), useSsl: false, baseDn: dirs.ldap.baseDn, bindDn: dirs.ldap.bindDn, bindPassword: '${TEST_LDAP_PASSWORD}',
+      ...extra,
+    },
+  });
+  await h.addConnector(JSON.stringify({
+    name: HR, ...ldapConn({
+      userSearchBase: hrOu, userSearchFilter: '(objectClass=inetOrgPerson)', groupSearchBase: hrOu, groupSearchFilter: '(objectClass=groupOfNames)',
+      attributeMapping: { username: 'uid', email: 'mail', displayName: 'cn', lastName: 'sn', department: 'departmentNumber', employeeId: 'employeeNumber' },
+    }),
+  }));
+  await h.addConnector(`name: ${OKTA}\ntype: okta\nconfig:\n  domain: \${OKTA_DOMAIN}\n  apiToken: \${OKTA_API_TOKEN}\n  sync:\n    resources: [users]\n`);
+  const target = ldapConn({
+    userSearchBase: targetOu, groupSearchBase: targetOu,
+    projection: { targetContainer: `ou={{department}},${targetOu}` },
+  });
+  await h.addConnector(JSON.stringify({
+    name: TARGET, ...target, deletionLimit: 5,
+    provisioning: { from: `mesh/${MESH}`, after: 'sync', scope: { filter: 'username pr' }, mapping: { user: { username: 'username', email: 'email', displayName: 'displayName', lastName: 'displayName', department: 'department' } } },
+  }));
+}, 600_000);
+
+afterAll(async () => {
+  await h?.close();
+  for (const ou of [hrOu, targetOu]) if (ou) await ldapTool('ldapdelete', '', ['-r', ou]).catch(() => undefined);
+});
+
+describe('identity mesh on slapd + the Okta emulator', () => {
+  const meshFile = () => join(h.dir, 'mesh.yaml');
+  const yaml = () => `
+name: ${MESH}
+sources:
+  - connector: ${HR}
+  - connector: ${OKTA}
+correlation:
+  - name: email
+    match: { source: ${OKTA}, attribute: email }
+    with: { mesh: email }
+    normalize: [lower, trim]
+  - name: login
+    match: { source: ${OKTA}, attribute: login }
+    with: { source: ${HR}, attribute: username }
+    normalize: [lower, stripDomain]
+attributes:
+  email: { from: [${HR}.email, ${OKTA}.email], transform: lower }
+  department: [${HR}.department]
+  displayName: [${HR}.displayName]
+  username: { from: [${OKTA}.login], transform: stripDomain }
+lifecycle: { source: ${HR}, onLeave: disable }
+`;
+
+  it('refuses a bad mesh file naming the field, storing nothing; stores a good one', async () => {
+    writeFileSync(meshFile(), yaml().replace('normalize: [lower, trim]', 'normalize: [lower, shout]').replace(`- connector: ${OKTA}`, '- connector: nowhere'));
+    const bad = await runTiger(h, ['mesh', 'apply', '-f', meshFile()]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('correlation[0].normalize[1]: expected one of lower, trim, stripDomain');
+    expect(await h.store.getMesh(MESH)).toBeNull();
+    writeFileSync(meshFile(), yaml().replace(`- connector: ${OKTA}`, '- connector: nowhere').replaceAll(`${OKTA}`, 'nowhere'));
+    const unknown = await runTiger(h, ['mesh', 'apply', '-f', meshFile()]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('sources[1].connector: no connector named "nowhere"');
+    expect(await h.store.getMesh(MESH)).toBeNull();
+
+    writeFileSync(meshFile(), yaml());
+    const good = await runTiger(h, ['mesh', 'apply', '-f', meshFile()]);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect((await h.store.getMesh(MESH))?.name).toBe(MESH);
+  }, 60_000);
+
+  it('syncs of both sources run the mesh: persons, links and review equal the rules computed directly', async () => {
+    expect((await h.sync(HR, 'full')).status).toBe('succeeded');
+    expect((await h.sync(OKTA, 'full')).status).toBe('succeeded');
+    const summary = await meshDone();
+    expect(summary.status).toBe('succeeded');
+    const runs = await h.store.listRuns(`mesh/${MESH}`, 10);
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.every((r) => r.trigger === 'sync' && r.status === 'succeeded')).toBe(true);
+
+    const want = expected(await listHr(), await listOkta());
+    const persons = await h.store.listMeshPersons(MESH, { afterId: null, limit: 100 });
+    expect(new Map(persons.map((p) => [p.personId, p.attributes]))).toEqual(want.persons);
+    expect(persons.every((p) => p.state === 'active')).toBe(true);
+    const oktaLinks = (await h.store.listMeshLinksByStatus(MESH, 'linked', { after: null, limit: 100 })).filter((l) => l.connector === OKTA);
+    expect(new Map(oktaLinks.map((l) => [l.accountId, `${l.personId} ${l.rule}`]))).toEqual(want.links);
+    const reviews = await h.store.listMeshReviews(MESH, { status: 'open' });
+    expect(new Map(reviews.map((r) => [r.accountId, r.candidates]))).toEqual(want.review);
+    expect(want.review.has(okta.dup)).toBe(true);
+    const unmatched = await h.store.listMeshLinksByStatus(MESH, 'unmatched', { after: null, limit: 100 });
+    expect(unmatched.map((l) => l.accountId).sort()).toEqual(want.unmatched);
+    expect(want.unmatched).toEqual([okta.nobody]);
+  }, 300_000);
+
+  it('why, show and review answer from the store; a manual link is kept by a full re-run', async () => {
+    const hr = await listHr();
+    const p9 = `${HR}:${hr.find((e) => e.uid === `p9-${run}`)!.uuid}`;
+    const why = await runTiger(h, ['mesh', 'why', p9, 'username', '--mesh', MESH]);
+    expect(why.code).toBe(0);
+    expect(why.stdout).toMatch(new RegExp(`^username = "p9-${run}" from ${OKTA} account ${okta.o9} \\(linked by rule login\\), set by run `));
+    const dept = await runTiger(h, ['mesh', 'why', p9, 'department']);
+    expect(dept.stdout).toContain(`from ${HR} account ${hr.find((e) => e.uid === `p9-${run}`)!.uuid} (linked by rule joiner)`);
+    const show = await runTiger(h, ['mesh', 'show', p9, '--json']);
+    const shown = JSON.parse(show.stdout) as { accounts: { source: string; rule: string }[]; provenance: Record<string, { source: string }> };
+    expect(shown.accounts.map((a) => `${a.source} ${a.rule}`).sort()).toEqual([`${HR} joiner`, `${OKTA} login`].sort());
+    expect(shown.provenance.email.source).toBe(HR);
+
+    const review = await runTiger(h, ['mesh', 'review', '--json']);
+    const open = JSON.parse(review.stdout) as { accountId: string; candidates: string[] }[];
+    expect(open.map((r) => r.accountId)).toEqual([okta.dup]);
+    const chosen = open[0].candidates[0];
+    const link = await runTiger(h, ['mesh', 'link', `${OKTA}/${okta.dup}`, chosen]);
+    expect(link.code).toBe(0);
+    const full = await runTiger(h, ['mesh', 'run', '--full', '--wait']);
+    expect(full.code).toBe(0);
+    const [kept] = await h.store.getMeshLinks(MESH, [{ connector: OKTA, accountId: okta.dup }]);
+    expect(kept).toMatchObject({ personId: chosen, status: 'linked', rule: 'manual' });
+    expect(await h.store.listMeshReviews(MESH, { status: 'open' })).toEqual([]);
+  }, 300_000);
+
+  /** uid → DN of the entries the push wrote, and whether each is locked. */
+  async function targetEntries(): Promise<Map<string, { dn: string; locked: boolean }>> {
+    const read = (a: string) => ldapsearchList(dirs.ldap, targetOu, '(objectClass=inetOrgPerson)', a).catch(() => new Map<string, string>());
+    const [uids, locked] = await Promise.all([read('uid'), read('pwdAccountLockedTime')]);
+    return new Map([...uids].map(([dn, uid]) => [uid, { dn: dn.toLowerCase(), locked: (locked.get(dn) ?? '') !== '' }]));
+  }
+
+  it('the mesh feeds a target under ou={{department}}: a mover moves, a leaver is disabled', async () => {
+    // The full run above asked push/<target> (provisioning.after: sync) for a run.
+    const pushed = await waitFor('the first push from the mesh', async () => {
+      const e = await targetEntries();
+      return e.size >= 5 ? e : undefined;
+    });
+    expect(pushed.get(`person1.${run}`)?.dn).toBe(`uid=person1.${run},ou=eng,${targetOu}`.toLowerCase());
+    expect(pushed.get(`person2.${run}`)?.dn).toBe(`uid=person2.${run},ou=sales,${targetOu}`.toLowerCase());
+
+    // Mover: HR changes p1's department; the sync runs the mesh, the mesh run asks for the push.
+    await ldapTool('ldapmodify', `dn: ${hrDn('p1')}\nchangetype: modify\nreplace: departmentNumber\ndepartmentNumber: sales\n`);
+    expect((await h.sync(HR, 'full')).status).toBe('succeeded');
+    await waitFor('the mover in ou=sales', async () => ((await targetEntries()).get(`person1.${run}`)?.dn === `uid=person1.${run},ou=sales,${targetOu}`.toLowerCase() ? true : undefined));
+
+    // Leaver: p2 leaves HR; its person leaves and the target account is disabled.
+    await ldapTool('ldapdelete', hrDn('p2'));
+    expect((await h.sync(HR, 'full')).status).toBe('succeeded');
+    await waitFor('the leaver disabled', async () => ((await targetEntries()).get(`person2.${run}`)?.locked ? true : undefined));
+    const hr2 = (await h.store.listMeshPersons(MESH, { afterId: null, limit: 100 })).filter((p) => p.state === 'left');
+    expect(hr2.map((p) => p.attributes.email)).toEqual([`person2.${run}@mesh.test`]);
+    expect((await targetEntries()).get(`person1.${run}`)?.locked).toBe(false);
+  }, 300_000);
+});
