@@ -258,7 +258,31 @@ export function createPushActivities({ store, connectors, client }: PushDeps) {
   };
 }
 
-/** One plan page applied against the target, object by object. */
+/** Objects of one plan page are independent of each other: a few are written at once, so a
+ *  batch is not paced by one request's round trip. */
+const PUSH_CONCURRENCY = 8;
+
+/** Runs `fn` over `items`, at most PUSH_CONCURRENCY at a time. On the first failure no new item
+ *  starts; the ones in flight settle (their push state is saved), then the failure is thrown and
+ *  the retried batch skips what is done. */
+async function eachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: { err: unknown } | undefined;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (err) {
+        failed ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PUSH_CONCURRENCY, items.length) }, lane));
+  if (failed) throw failed.err;
+}
+
+/** One plan page applied against the target, a few objects at a time. */
 class Applier {
   constructor(
     private readonly store: IdentityStore,
@@ -305,42 +329,42 @@ class Applier {
 
   async objects(plan: PushPlan, allowRemovals: boolean): Promise<void> {
     const c = this.t.connector;
-    for (const p of plan.creates) {
-      if (await this.state(p.sourceId)) continue;
+    await eachLimited(plan.creates, async (p) => {
+      if (await this.state(p.sourceId)) return;
       await this.attempt(p.sourceId, 'create', async () => {
         const out = await requireOp(c, 'create', `create ${this.cls}`)(this.cls, { attributes: createAttributes(p.attributes), key: `${this.source}:${p.sourceId}`, enabled: true });
         await this.save(p.sourceId, { targetId: out.targetId, attributes: p.attributes, enabled: true, members: this.kind === 'group' ? [] : null });
         if (out.action === 'adopted') this.counts.adopted++;
         else this.counts.created++;
       });
-    }
-    for (const p of plan.updates) {
+    });
+    await eachLimited(plan.updates, async (p) => {
       const s = await this.state(p.sourceId);
-      if (!s || stableStringify(pick(s.attributes, p.changes.map((ch) => ch.attribute))) === stableStringify(pick(p.attributes, p.changes.map((ch) => ch.attribute)))) continue;
+      if (!s || stableStringify(pick(s.attributes, p.changes.map((ch) => ch.attribute))) === stableStringify(pick(p.attributes, p.changes.map((ch) => ch.attribute)))) return;
       await this.attempt(p.sourceId, 'update', async () => {
         await requireOp(c, 'updateDelta', `update ${this.cls}`)(this.cls, s.targetId, toAttributeDelta(p.changes));
         await this.save(p.sourceId, { ...s, attributes: { ...s.attributes, ...pick(p.attributes, p.changes.map((ch) => ch.attribute)) } });
         this.counts.updated++;
       });
-    }
-    for (const p of plan.enables) await this.setEnabled(p.sourceId, true);
-    for (const p of plan.disables) {
+    });
+    await eachLimited(plan.enables, (p) => this.setEnabled(p.sourceId, true));
+    await eachLimited(plan.disables, async (p) => {
       if (!allowRemovals) this.counts.removalsWithheld++;
       else await this.setEnabled(p.sourceId, false);
-    }
-    for (const p of plan.deletes) {
+    });
+    await eachLimited(plan.deletes, async (p) => {
       if (!allowRemovals) {
         this.counts.removalsWithheld++;
-        continue;
+        return;
       }
       const s = await this.state(p.sourceId);
-      if (!s) continue;
+      if (!s) return;
       await this.attempt(p.sourceId, 'delete', async () => {
         await requireOp(c, 'delete', `delete ${this.cls}`)(this.cls, s.targetId);
         await this.store.deletePushStates(this.t.def.name, this.source, this.kind, [p.sourceId]);
         this.counts.deleted++;
       });
-    }
+    });
   }
 
   private async setEnabled(sourceId: string, enabled: boolean): Promise<void> {

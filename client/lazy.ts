@@ -24,4 +24,6 @@ export const lazy = {
   status: () => require('./commands/status') as typeof import('./commands/status'),
   testWebhook: () => require('./commands/test-webhook') as typeof import('./commands/test-webhook'),
   wait: () => require('./commands/wait') as typeof import('./commands/wait'),
+  refresh: () => require('./commands/refresh') as typeof import('./commands/refresh'),
+  graphSubscriptions: () => require('../runtime/graph-subscriptions') as typeof import('../runtime/graph-subscriptions'),
 };

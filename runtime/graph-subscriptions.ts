@@ -1,6 +1,6 @@
 // Starting graph-subscriptions/<connector>: signal-with-start, so an `apply` of a connector whose
 // workflow already runs makes it renew at once (a changed notificationUrl takes effect now).
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ConnectorDefinition } from '../config/types';
 import { graphSubscriptionsEnsureSignal, graphSubscriptionsWorkflow } from '../workflows/definitions';
 import type { GraphSubscriptionsInput } from '../workflows/graph-subscriptions';
@@ -30,4 +30,16 @@ export async function startGraphSubscriptions(client: Client, def: ConnectorDefi
     ],
   });
   return handle.workflowId;
+}
+
+/** A running workflow re-reads the connector now (and ends, when it no longer wants
+ *  notifications); false when none runs. */
+export async function nudgeGraphSubscriptions(client: Client, connector: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(graphSubscriptionsWorkflowId(connector)).signal(graphSubscriptionsEnsureSignal);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }

@@ -81,7 +81,7 @@ export async function graphSubscriptionsWorkflow(input: GraphSubscriptionsInput)
       subscriptions = r.subscriptions;
       lastError = null;
       const firstExpiry = Math.min(...subscriptions.map((s) => Date.parse(s.expiresAt)));
-      waitMs = Math.max(1000, firstExpiry - opts.renewMarginMs - Date.now());
+      waitMs = Number.isFinite(firstExpiry) ? Math.max(1000, firstExpiry - opts.renewMarginMs - Date.now()) : opts.retryAfterMs;
     } catch (err) {
       if (isCancellation(err)) throw err;
       lastError = failureMessage(err);

@@ -93,10 +93,13 @@ export function connectorCommands(ctx: CliContext): Command {
   /** Connectors whose type receives Graph notifications get graph-subscriptions/<name>. */
   const ensureGraphSubscriptions = async (client: Client, def: ConnectorDefinition): Promise<string | null> => {
     if (lazy.registry().connectorType(def.type).manifest.webhooks !== 'graph-notifications') return null;
-    const { graphSubscriptionPlan, startGraphSubscriptions } = await import('../../runtime/graph-subscriptions');
+    const { graphSubscriptionPlan, nudgeGraphSubscriptions, startGraphSubscriptions } = lazy.graphSubscriptions();
     const plan = graphSubscriptionPlan(def);
+    if (plan === 'start') return startGraphSubscriptions(client, def);
     if (plan === 'no-url') process.stderr.write(`warning: connector ${def.name}: webhooks.enabled is true but config.notificationUrl is not set: no Graph subscriptions are made\n`);
-    return plan === 'start' ? startGraphSubscriptions(client, def) : null;
+    // A workflow from an earlier apply ends now and deletes its subscriptions.
+    await nudgeGraphSubscriptions(client, def.name);
+    return null;
   };
 
   cmd
@@ -105,7 +108,7 @@ export function connectorCommands(ctx: CliContext): Command {
     .option('--json', 'machine-readable output')
     .action(async (name: string, o: { json?: boolean }) => {
       const def = await definitionOf(name);
-      const { refreshConnector, refreshLines } = await import('./refresh');
+      const { refreshConnector, refreshLines } = lazy.refresh();
       const result = await refreshConnector(ctx, def);
       if (o.json) return printJson(result);
       for (const line of refreshLines(result)) say(line);

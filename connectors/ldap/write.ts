@@ -103,7 +103,10 @@ export class DirectoryWriter {
       if (e) continue;
       const m = /^ou=(.*)$/i.exec(rdns[i]);
       if (!m) throw new ConnectorError('bad-request', `${this.s.connector}: container ${cur} does not exist and is not an OU to create`, { connector: this.s.connector });
-      await this.s.write((c) => c.add(cur, { objectClass: ['top', 'organizationalUnit'], ou: m[1].replace(/\\(.)/g, '$1') }));
+      // Another create in the same new container may have added it meanwhile (entryAlreadyExists).
+      await this.s.write((c) => c.add(cur, { objectClass: ['top', 'organizationalUnit'], ou: m[1].replace(/\\(.)/g, '$1') })).catch((err: unknown) => {
+        if (!(err instanceof ConnectorError && err.details.status === 68)) throw err;
+      });
     }
   }
 

@@ -21,6 +21,8 @@ const MESH = `people-${run}`;
 const HR = `hr-${run}`;
 const OKTA = `okta-${run}`;
 const TARGET = `dir-${run}`;
+const AD = `ad-${run}`;
+let adOu: string;
 let dirs: Directories;
 let h: Harness;
 let hrOu: string;
@@ -131,15 +133,27 @@ beforeAll(async () => {
     userSearchBase: targetOu, groupSearchBase: targetOu,
     projection: { targetContainer: `ou={{department}},${targetOu}` },
   });
+  const provisioning = { from: `mesh/${MESH}`, after: 'sync', scope: { filter: 'username pr' }, mapping: { user: { username: 'username', email: 'email', displayName: 'displayName', lastName: 'displayName', department: 'department' } } };
+  await h.addConnector(JSON.stringify({ name: TARGET, ...target, deletionLimit: 5, provisioning }));
+  // The same persons into Samba AD, under OU={{department}}.
+  adOu = `OU=tiger-mesh-${run},${dirs.ad.baseDn}`;
+  process.env.TEST_AD_PASSWORD = dirs.ad.password;
   await h.addConnector(JSON.stringify({
-    name: TARGET, ...target, deletionLimit: 5,
-    provisioning: { from: `mesh/${MESH}`, after: 'sync', scope: { filter: 'username pr' }, mapping: { user: { username: 'username', email: 'email', displayName: 'displayName', lastName: 'displayName', department: 'department' } } },
+    name: AD, type: 'active-directory', deletionLimit: 5, provisioning,
+    config: {
+      host: '127.0.0.1', port: 636, useSsl: true, caFile: dirs.ad.caFile, baseDn: dirs.ad.baseDn, bindDn: dirs.ad.bindDn, bindPassword: '${TEST_AD_PASSWORD}',
+      userSearchBase: adOu, groupSearchBase: adOu,
+      projection: { targetContainer: `OU={{department}},${adOu}` },
+    },
   }));
 }, 600_000);
 
 afterAll(async () => {
   await h?.close();
   for (const ou of [hrOu, targetOu]) if (ou) await ldapTool('ldapdelete', '', ['-r', ou]).catch(() => undefined);
+  if (adOu) {
+    await exec('ldapdelete', ['-x', '-H', dirs.ad.url, '-D', dirs.ad.bindDn, '-w', dirs.ad.password, '-r', adOu], { env: { ...process.env, LDAPTLS_CACERT: dirs.ad.caFile } }).catch(() => undefined);
+  }
 });
 
 describe('identity mesh on slapd + the Okta emulator', () => {
@@ -226,6 +240,7 @@ lifecycle: { source: ${HR}, onLeave: disable }
     expect(open.map((r) => r.accountId)).toEqual([okta.dup]);
     const chosen = open[0].candidates[0];
     const link = await runTiger(h, ['mesh', 'link', `${OKTA}/${okta.dup}`, chosen]);
+    expect(link.stderr).toBe('');
     expect(link.code).toBe(0);
     const full = await runTiger(h, ['mesh', 'run', '--full', '--wait']);
     expect(full.code).toBe(0);
@@ -241,7 +256,14 @@ lifecycle: { source: ${HR}, onLeave: disable }
     return new Map([...uids].map(([dn, uid]) => [uid, { dn: dn.toLowerCase(), locked: (locked.get(dn) ?? '') !== '' }]));
   }
 
-  it('the mesh feeds a target under ou={{department}}: a mover moves, a leaver is disabled', async () => {
+  /** sAMAccountName → DN (lower-cased) and userAccountControl of the AD accounts the push wrote. */
+  async function adEntries(): Promise<Map<string, { dn: string; uac: string }>> {
+    const read = (a: string) => ldapsearchList(dirs.ad, adOu, '(objectClass=user)', a).catch(() => new Map<string, string>());
+    const [sams, uacs] = await Promise.all([read('sAMAccountName'), read('userAccountControl')]);
+    return new Map([...sams].map(([dn, sam]) => [sam, { dn: dn.toLowerCase(), uac: uacs.get(dn)! }]));
+  }
+
+  it('the mesh feeds slapd and AD under {{department}} containers: a mover moves, a leaver is disabled', async () => {
     // The full run above asked push/<target> (provisioning.after: sync) for a run.
     const pushed = await waitFor('the first push from the mesh', async () => {
       const e = await targetEntries();
@@ -249,18 +271,63 @@ lifecycle: { source: ${HR}, onLeave: disable }
     });
     expect(pushed.get(`person1.${run}`)?.dn).toBe(`uid=person1.${run},ou=eng,${targetOu}`.toLowerCase());
     expect(pushed.get(`person2.${run}`)?.dn).toBe(`uid=person2.${run},ou=sales,${targetOu}`.toLowerCase());
+    const ad = await waitFor('the first push into AD', async () => {
+      const e = await adEntries();
+      return e.size >= 5 ? e : undefined;
+    });
+    expect(ad.get(`person1.${run}`)).toEqual({ dn: `cn=person p1,ou=eng,${adOu}`.toLowerCase(), uac: '512' });
+    expect(ad.get(`person2.${run}`)).toEqual({ dn: `cn=person p2,ou=sales,${adOu}`.toLowerCase(), uac: '512' });
 
     // Mover: HR changes p1's department; the sync runs the mesh, the mesh run asks for the push.
     await ldapTool('ldapmodify', `dn: ${hrDn('p1')}\nchangetype: modify\nreplace: departmentNumber\ndepartmentNumber: sales\n`);
     expect((await h.sync(HR, 'full')).status).toBe('succeeded');
     await waitFor('the mover in ou=sales', async () => ((await targetEntries()).get(`person1.${run}`)?.dn === `uid=person1.${run},ou=sales,${targetOu}`.toLowerCase() ? true : undefined));
+    await waitFor('the mover in AD OU=sales', async () => ((await adEntries()).get(`person1.${run}`)?.dn === `cn=person p1,ou=sales,${adOu}`.toLowerCase() ? true : undefined));
 
     // Leaver: p2 leaves HR; its person leaves and the target account is disabled.
-    await ldapTool('ldapdelete', hrDn('p2'));
+    await ldapTool('ldapdelete', '', [hrDn('p2')]);
     expect((await h.sync(HR, 'full')).status).toBe('succeeded');
     await waitFor('the leaver disabled', async () => ((await targetEntries()).get(`person2.${run}`)?.locked ? true : undefined));
+    await waitFor('the leaver disabled in AD', async () => ((await adEntries()).get(`person2.${run}`)?.uac === '514' ? true : undefined));
+    expect((await adEntries()).get(`person1.${run}`)?.uac).toBe('512');
     const hr2 = (await h.store.listMeshPersons(MESH, { afterId: null, limit: 100 })).filter((p) => p.state === 'left');
     expect(hr2.map((p) => p.attributes.email)).toEqual([`person2.${run}@mesh.test`]);
     expect((await targetEntries()).get(`person1.${run}`)?.locked).toBe(false);
   }, 300_000);
+
+  it('an unlink is kept by a full run in small batches across continue-as-new; history holds no record data', async () => {
+    const hr = await listHr();
+    const p3 = `${HR}:${hr.find((e) => e.uid === `p3-${run}`)!.uuid}`;
+    const unlink = await runTiger(h, ['mesh', 'unlink', `${OKTA}/${okta.o3}`, p3]);
+    expect(unlink.stderr).toBe('');
+    expect((await h.store.getMeshPersons(MESH, [p3]))[0].attributes.username).toBeUndefined();
+    const before = await h.store.listMeshPersons(MESH, { afterId: null, limit: 100 });
+
+    const handle = await h.client.workflow.start(meshWorkflow, {
+      workflowId: `mesh/${MESH}`,
+      taskQueue: process.env.TIGER_TASK_QUEUE!,
+      args: [{ mesh: MESH, again: { full: true, trigger: 'test' }, options: { batchSize: 2, continueAsNewAfterBatches: 2 } }],
+    });
+    const summary = await handle.result();
+    expect(summary).toMatchObject({ status: 'succeeded', full: true });
+    expect(summary.counts.accounts).toBeGreaterThanOrEqual(hr.length + Object.keys(okta).length);
+    const [o3] = await h.store.getMeshLinks(MESH, [{ connector: OKTA, accountId: okta.o3 }]);
+    expect(o3).toMatchObject({ status: 'detached', personId: null });
+    const after = await h.store.listMeshPersons(MESH, { afterId: null, limit: 100 });
+    expect(after.map((p) => [p.personId, p.state, p.attributes, p.provenance])).toEqual(before.map((p) => [p.personId, p.state, p.attributes, p.provenance]));
+
+    // Continue-as-new happened, and no execution's history carries an account's data.
+    const { executions } = await h.client.workflowService.listWorkflowExecutions({ namespace: 'default', query: `WorkflowId = "mesh/${MESH}"` });
+    const runIds = executions.map((e) => e.execution!.runId!);
+    expect(runIds.length).toBeGreaterThan(2);
+    for (const runId of runIds.slice(0, 4)) {
+      const events = (await h.client.workflow.getHandle(`mesh/${MESH}`, runId).fetchHistory()).events ?? [];
+      // Payloads are bytes: decoded, so the search sees what the history holds.
+      const history = JSON.stringify(events, (k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : k === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v));
+      expect(history).toContain(`\\"mesh\\":\\"${MESH}\\"`);
+      expect(history).not.toContain(`@mesh.test`);
+      expect(history).not.toContain(`Person p`);
+    }
+  }, 300_000);
+
 });
