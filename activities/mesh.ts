@@ -84,19 +84,20 @@ export async function correlateAccounts(store: IdentityStore, def: MeshDefinitio
   const rows: Omit<MeshLink, 'updatedAt'>[] = [];
   const reviews: Omit<MeshReview, 'createdAt' | 'updatedAt'>[] = [];
   const dirty = new Set<string>();
+  const wasInReview = [...existing.values()].some((l) => l.status === 'review');
+  const openReviews = wasInReview ? new Map((await store.listMeshReviews(mesh, { status: 'open' })).filter((r) => r.connector === source).map((r) => [r.accountId, r])) : new Map<string, MeshReview>();
   const row = (id: string, status: MeshLinkStatus, personId: string | null, rule: string | null) => rows.push({ mesh, connector: source, accountId: id, personId, status, rule, runId });
   for (const a of accounts) {
     const d = decisions.get(a.id)!;
     const before = existing.get(a.id);
-    if (d.action === 'keep') {
-      if (before?.personId && before.status === 'linked') dirty.add(before.personId);
-      continue;
-    }
+    if (before?.personId && before.status === 'linked') dirty.add(before.personId);
+    if (d.action === 'keep') continue;
     if (d.action === 'link' || d.action === 'found') {
       row(a.id, 'linked', d.personId, d.rule);
       dirty.add(d.personId);
       counts[d.action === 'link' ? 'linked' : 'founded']++;
-      if (before?.status === 'review') reviews.push({ ...(await openReview(store, mesh, source, a.id)), status: 'resolved' });
+      const review = openReviews.get(a.id);
+      if (review) reviews.push({ mesh, connector: source, accountId: a.id, rule: review.rule, reason: review.reason, candidates: review.candidates, status: 'resolved' });
     } else if (d.action === 'review') {
       row(a.id, 'review', null, d.rule);
       reviews.push({ mesh, connector: source, accountId: a.id, rule: d.rule, reason: d.reason, candidates: d.candidates, status: 'open' });
@@ -110,11 +111,6 @@ export async function correlateAccounts(store: IdentityStore, def: MeshDefinitio
   await store.saveMeshReviews(reviews);
   counts.persons = await recomputePersons(store, def, [...dirty], runId);
   return counts;
-}
-
-async function openReview(store: IdentityStore, mesh: string, connector: string, accountId: string): Promise<Omit<MeshReview, 'createdAt' | 'updatedAt'>> {
-  const r = (await store.listMeshReviews(mesh)).find((x) => x.connector === connector && x.accountId === accountId);
-  return r ?? { mesh, connector, accountId, rule: 'unknown', reason: 'no longer ambiguous', candidates: [], status: 'open' };
 }
 
 /** Recomputes persons from their linked accounts; saves (and re-keys) only those that changed.

@@ -21,7 +21,7 @@ export interface AccountLink {
 }
 
 export type Decision =
-  /** Linked, or an operator's decision (manual link, unlink): correlation leaves it alone. */
+  /** Linked and still matching (or founding, or an operator's decision): left alone. */
   | { action: 'keep' }
   | { action: 'link'; personId: string; rule: string }
   /** The authoritative source's account matched nobody: it founds a person (joiner). */
@@ -139,7 +139,13 @@ export function correlateBatch(input: BatchInput): Map<string, Decision> {
 }
 
 function decide(def: MeshDefinition, a: MeshAccount, link: AccountLink | undefined, matches: Map<string, string[]>, taken: Map<string, string[]>): Decision {
-  if (link && (link.status === 'linked' || link.status === 'detached')) return { action: 'keep' };
+  if (link?.status === 'detached') return { action: 'keep' };
+  if (link?.status === 'linked') {
+    // An operator's link and a founding account never move; a rule's link stays while any rule
+    // still finds its person (a deleted account keeps its link: it tells who left).
+    if (link.rule === 'manual' || link.rule === 'joiner' || a.deleted) return { action: 'keep' };
+    if (lookupsFor(def, a).some((l) => (matches.get(matchKey(l.key, l.value)) ?? []).includes(link.personId ?? ''))) return { action: 'keep' };
+  }
   if (a.deleted) return { action: 'gone' };
   for (const l of lookupsFor(def, a)) {
     const persons = [...new Set(matches.get(matchKey(l.key, l.value)) ?? [])].sort();

@@ -1,21 +1,12 @@
 // push/<target> input, state and summary: names, keyset cursors and counters only — plan rows and
 // attributes stay in the store (push_plans), never in history.
+import type { PlanCounts, PushKind } from '../pipeline/push-plan';
 import type { ApprovalOutcome } from './types';
 
-export type PushKind = 'user' | 'group';
+export type { PushKind };
 
-/** What a plan holds, counted (the same names as pipeline/push-plan.ts PlanCounts). */
-export interface PushPlanCounts {
-  creates: number;
-  updates: number;
-  disables: number;
-  enables: number;
-  deletes: number;
-  memberAdds: number;
-  memberRemoves: number;
-  unchanged: number;
-  skipped: number;
-}
+/** What a plan holds, counted: defined once with the plan (pipeline/ may not import workflows/). */
+export type PushPlanCounts = PlanCounts;
 
 /** What the apply did. */
 export interface PushApplyCounts {

@@ -3,6 +3,7 @@
 // page of the apps and app users that every delta run re-reads.
 
 import { ConnectorError } from '../errors';
+import { mapLimit } from '../framework/map-limit';
 import type { ChangesResult, LinkSet, ReadWarning, SourceRecord } from '../types';
 import { graphPage, type GraphContext } from './api';
 import { V1, type EntraClass, type ObjectClass } from './classes';
@@ -103,17 +104,3 @@ async function readDeltaPage(ctx: GraphContext, cls: 'users' | 'groups', classes
   });
   return { records, deletions, linkSets, warnings: skippedWarning('memberships', skipped), next: page.nextCursor, done: page.deltaLink };
 }
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let i = 0;
-  const worker = async () => {
-    while (i < items.length) {
-      const k = i++;
-      out[k] = await fn(items[k]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-

@@ -13,7 +13,12 @@
 // Anything else is a stranger's object: never adopted, never modified; the create fails naming
 // the unique value and the attributes that differ.
 
+import type { WriteOutcome } from '../framework/spi';
+import { ConnectorError } from '../errors';
+import type { OktaItem } from './api';
+import { perObject } from './write-errors';
 import { PASSWORD_PATH } from './write-paths';
+import type { WriteContext } from './writes';
 
 const CASELESS = new Set(['login', 'email', 'name']);
 
@@ -36,6 +41,33 @@ export function checkAdoption(sent: Map<string, unknown>, existing: Record<strin
     if (!same(value, profile[prop], CASELESS.has(prop))) differs.push(path);
   }
   return { ours: differs.length === 0, differs };
+}
+
+export interface TakenCreate {
+  /** The create's own error, thrown again when nothing holds the value after all. */
+  err: unknown;
+  what: string;
+  resource: 'users' | 'groups';
+  /** The holder as messages name it ("a user with this login"). */
+  holder: string;
+  /** Reads the object that holds the unique value, or null. */
+  find: () => Promise<OktaItem | null>;
+  sent: Map<string, unknown>;
+  key: { attribute?: string; value: string };
+}
+
+/** A create was refused because its unique value is taken: the holder is adopted when it is
+ *  ours (a retried create), and otherwise left untouched and the create fails naming what differs. */
+export async function adoptTaken(ctx: WriteContext, t: TakenCreate): Promise<WriteOutcome> {
+  const existing = await t.find();
+  if (!existing) throw perObject(ctx.label, t.what, t.err);
+  const check = checkAdoption(t.sent, existing, t.key);
+  if (check.ours) return { targetId: existing.id, action: 'adopted' };
+  throw new ConnectorError(
+    'bad-request',
+    `${ctx.label}: ${t.what}: Okta already has ${t.holder} that this identity did not create (it differs in ${check.differs.join(', ')}); it was left untouched`,
+    { connector: ctx.label, resource: t.resource, step: 'adopt' },
+  );
 }
 
 function same(a: unknown, b: unknown, caseless: boolean): boolean {

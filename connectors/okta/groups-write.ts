@@ -6,7 +6,7 @@
 import type { AttributeDelta, CreateRequest, WriteOutcome } from '../framework/spi';
 import { ConnectorError } from '../errors';
 import { invalidId, isOktaId, type OktaItem } from './api';
-import { checkAdoption } from './adoption';
+import { adoptTaken } from './adoption';
 import { changesNothing, isEmpty, mergedProfile, profileChanges, resolveDelta } from './profile-delta';
 import { isNotFound, isTaken, perObject } from './write-errors';
 import { badRequest, missingMandatory, profileOf, resolveValues, writeSchema } from './write-paths';
@@ -31,15 +31,15 @@ export async function createGroup(ctx: WriteContext, req: CreateRequest): Promis
     return { targetId: res.body.id, action: 'created' };
   } catch (err) {
     if (!isTaken(err, 'name')) throw perObject(ctx.label, what, err);
-    const existing = await groupNamed(ctx, String(name), what);
-    if (!existing) throw perObject(ctx.label, what, err);
-    const check = checkAdoption(r.values, existing, { attribute: schema.keyAttribute, value: req.key });
-    if (check.ours) return { targetId: existing.id, action: 'adopted' };
-    throw new ConnectorError(
-      'bad-request',
-      `${ctx.label}: ${what}: Okta already has an OKTA_GROUP with this name that this identity did not create (it differs in ${check.differs.join(', ')}); it was left untouched`,
-      { connector: ctx.label, resource: 'groups', step: 'adopt' },
-    );
+    return adoptTaken(ctx, {
+      err,
+      what,
+      resource: 'groups',
+      holder: 'an OKTA_GROUP with this name',
+      find: () => groupNamed(ctx, String(name), what),
+      sent: r.values,
+      key: { attribute: schema.keyAttribute, value: req.key },
+    });
   }
 }
 

@@ -3,6 +3,7 @@
 // naming it (and the missing scope), so one object never stops the rest of the batch.
 
 import { ConnectorError } from '../errors';
+import { mapLimit } from '../framework/map-limit';
 import type { ChangesResult, LinkSet, ReadWarning, SourceRecord } from '../types';
 import type { LinkResource, ObjectResource, Resource } from './classes';
 import { forbiddenMessage, invalidId, isForbidden, isInvalidId, isOktaId, OBJECT_PATH, type OktaApi } from './api';
@@ -99,17 +100,4 @@ async function settle<T>(fn: () => Promise<T>): Promise<{ value: T } | { error: 
   } catch (error) {
     return { error };
   }
-}
-
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let i = 0;
-  const worker = async () => {
-    while (i < items.length) {
-      const k = i++;
-      out[k] = await fn(items[k]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -3,12 +3,12 @@
 // own start. A phase that could not be read whole (a 403, a lost page) keeps its start in the
 // watermark, so the next delta reads that window again instead of skipping it.
 
+import { mapLimit } from '../framework/map-limit';
 import type { ChangesResult, LinkSet, ReadWarning, SourceRecord } from '../types';
 import type { Resource } from './classes';
 import { emptyPagesText, forbiddenMessage, isForbidden, lostPage, MAX_EMPTY_PAGES, OBJECT_PATH, type OktaApi, type OktaItem } from './api';
 import { readAllLinks, incompleteWarning } from './pages';
 import { toObject } from './records';
-import { mapLimit } from './refetch';
 
 export type SearchPhase = 'users' | 'groups' | 'apps';
 

@@ -5,7 +5,7 @@
 import type { AttributeDelta, CreateRequest, WriteOutcome } from '../framework/spi';
 import { ConnectorError } from '../errors';
 import { invalidId, isOktaId, type OktaItem } from './api';
-import { checkAdoption } from './adoption';
+import { adoptTaken } from './adoption';
 import { changesNothing, isEmpty, mergedProfile, needsCurrent, passwordOf, profileChanges, resolveDelta } from './profile-delta';
 import { isNotFound, isTaken, perObject } from './write-errors';
 import { badRequest, EMAIL_FORM, missingMandatory, nameOf, PASSWORD_PATH, profileOf, resolveValues, writeSchema } from './write-paths';
@@ -41,15 +41,15 @@ export async function createUser(ctx: WriteContext, req: CreateRequest): Promise
   } catch (err) {
     if (!isTaken(err, 'login')) throw perObject(ctx.label, what, err);
     // A retried create finds its own user, or a stranger holds the login: see adoption.ts.
-    const existing = await getUser(ctx, String(login), what);
-    if (!existing) throw perObject(ctx.label, what, err);
-    const check = checkAdoption(r.values, existing, { attribute: schema.keyAttribute, value: req.key });
-    if (check.ours) return { targetId: existing.id, action: 'adopted' };
-    throw new ConnectorError(
-      'bad-request',
-      `${ctx.label}: ${what}: Okta already has a user with this login that this identity did not create (it differs in ${check.differs.join(', ')}); it was left untouched`,
-      { connector: ctx.label, resource: 'users', step: 'adopt' },
-    );
+    return adoptTaken(ctx, {
+      err,
+      what,
+      resource: 'users',
+      holder: 'a user with this login',
+      find: () => getUser(ctx, String(login), what),
+      sent: r.values,
+      key: { attribute: schema.keyAttribute, value: req.key },
+    });
   }
 }
 

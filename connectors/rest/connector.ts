@@ -2,8 +2,7 @@
 // over the endpoints its config names. Class names from the framework are checked once, here.
 
 import type { ConnectorOps } from '../framework/spi';
-import { createAuthenticator } from '../http/auth';
-import { HttpClient, type HttpClientOptions } from '../http/client';
+import { openHttpClient, type ConnectorHttpOptions } from '../http/open';
 import type { TestResult } from '../types';
 import { membershipsConfig, restClass } from './classes';
 import type { RestConfig } from './config';
@@ -11,20 +10,11 @@ import { currentWatermark, readChanges } from './delta';
 import type { ListContext } from './lists';
 import { getById, getLinks, readMemberships, readObjects } from './read';
 
-export type RestHttpOptions = Partial<Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'label'>>;
+export type RestHttpOptions = ConnectorHttpOptions;
 
 /** `config` is parsed by restConfigSchema and reference-resolved (it holds the credential). */
 export function openRest(name: string, config: RestConfig, httpOptions: RestHttpOptions = {}): ConnectorOps {
-  const label = `rest connector "${name}"`;
-  const http = new HttpClient({
-    service: 'the REST API',
-    credentialField: 'config.auth',
-    baseUrlField: 'config.baseUrl',
-    ...httpOptions,
-    baseUrl: config.baseUrl,
-    auth: createAuthenticator(config.auth, { label, field: 'config.auth' }),
-    label,
-  });
+  const { http, label } = openHttpClient({ name, kind: 'rest', service: 'the REST API', config, httpOptions });
   const ctx: ListContext = { http, config, basePath: new URL(config.baseUrl).pathname.replace(/\/+$/, ''), label };
 
   return {

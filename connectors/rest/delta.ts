@@ -19,6 +19,7 @@
 // returns the new one, stored once the whole window is applied.
 
 import { decodeDeltaState, encodeDeltaState } from '../framework/delta-state';
+import { deltaSteps, noChanges } from '../framework/delta-steps';
 import type { DeltaState } from '../framework/spi';
 import { valueAt } from '../http/json-path';
 import { firstCursor, type PagedList } from '../http/paging';
@@ -28,14 +29,6 @@ import type { RestDelta } from './config';
 import { pageOf, type Json, type ListContext } from './lists';
 import { forbiddenWarning } from '../http/forbidden';
 import { getLinks, objectList, parseCursor, readListPage, toObject } from './read';
-
-interface Step {
-  cls: RestClass;
-  /** Classes whose marks this step advances. */
-  marks: string[];
-  objects: boolean;
-  links: boolean;
-}
 
 interface DeltaCursor {
   step: number;
@@ -114,28 +107,17 @@ export async function currentWatermark(ctx: ListContext, classes?: string[]): Pr
   return encodeDeltaState(state);
 }
 
-function stepsFor(classes: string[]): Step[] {
-  const steps: Step[] = [];
-  if (classes.includes('users')) steps.push({ cls: 'users', marks: ['users'], objects: true, links: false });
-  const groups = classes.includes('groups');
-  const links = classes.includes('memberships');
-  if (groups || links) steps.push({ cls: 'groups', marks: classes.filter((c) => c === 'groups' || c === 'memberships'), objects: groups, links });
-  return steps;
-}
-
-const empty = (watermark: string): ChangesResult => ({ records: [], deletions: [], linkSets: [], warnings: [], nextCursor: null, watermark });
-
 export async function readChanges(ctx: ListContext, classes: string[], watermark: string, cursor: string | null): Promise<ChangesResult> {
   const state = decodeDeltaState(watermark, classes);
-  const steps = stepsFor(classes);
+  const steps = deltaSteps(classes);
   const noDelta = steps.filter((s) => !deltaOf(ctx, s.cls)).map((s) => `config.classes.${s.cls}.delta`);
-  if (noDelta.length) return { ...empty(watermark), fullSyncRequired: `${noDelta.join(' and ')} is not configured, so changes cannot be selected` };
+  if (noDelta.length) return { ...noChanges(watermark), fullSyncRequired: `${noDelta.join(' and ')} is not configured, so changes cannot be selected` };
   const missing = steps.flatMap((s) => s.marks).filter((c) => !state[c]);
-  if (missing.length) return { ...empty(watermark), fullSyncRequired: `no delta mark for ${missing.join(', ')} yet (added since the last full run)` };
+  if (missing.length) return { ...noChanges(watermark), fullSyncRequired: `no delta mark for ${missing.join(', ')} yet (added since the last full run)` };
 
   const c: DeltaCursor = cursor ? parseCursor<DeltaCursor>(ctx, cursor, 'changes') : { step: 0, next: null, seen: null, cap: null, marks: {} };
   const step = steps[c.step];
-  if (!step) return empty(encodeDeltaState({ ...state, ...c.marks }));
+  if (!step) return noChanges(encodeDeltaState({ ...state, ...c.marks }));
   const d = deltaOf(ctx, step.cls)!;
   // Groups and memberships may stand at different marks: the earlier one misses nothing of either.
   const since = step.marks.map((m) => state[m]!).sort(compareMarks)[0]!;

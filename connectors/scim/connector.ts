@@ -2,8 +2,7 @@
 // instance, and the operations its manifest declares, source side and target side.
 
 import type { ConnectorOps } from '../framework/spi';
-import { createAuthenticator } from '../http/auth';
-import { HttpClient, type HttpClientOptions } from '../http/client';
+import { openHttpClient, type ConnectorHttpOptions } from '../http/open';
 import { ScimApi } from './api';
 import { scimClass, scimLinkClass } from './classes';
 import type { ScimConfig } from './config';
@@ -14,20 +13,11 @@ import { getById, getLinks, readMemberships, readObjects } from './read';
 import { testScim } from './test-connection';
 import { create, remove, setEnabled, updateDelta, type WriteContext } from './write';
 
-export type ScimHttpOptions = Partial<Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'label'>>;
+export type ScimHttpOptions = ConnectorHttpOptions;
 
 /** `config` is parsed by scimConfigSchema and reference-resolved (it holds the credential). */
 export function openScim(name: string, config: ScimConfig, httpOptions: ScimHttpOptions = {}): ConnectorOps {
-  const label = `scim connector "${name}"`;
-  const http = new HttpClient({
-    service: 'the SCIM server',
-    credentialField: 'config.auth',
-    baseUrlField: 'config.baseUrl',
-    ...httpOptions,
-    baseUrl: config.baseUrl,
-    auth: createAuthenticator(config.auth, { label, field: 'config.auth' }),
-    label,
-  });
+  const { http, label } = openHttpClient({ name, kind: 'scim', service: 'the SCIM server', config, httpOptions });
   const api = new ScimApi(http, label, config.baseUrl);
   const cache = new DiscoveryCache(api, config.discover);
   const ctx: WriteContext = {

@@ -11,25 +11,17 @@
 // Cursor: {"step": <index into the steps>, "next": <page cursor or null>, "marks": {class: iso}}.
 
 import { decodeDeltaState, encodeDeltaState } from '../framework/delta-state';
+import { deltaSteps, noChanges } from '../framework/delta-steps';
 import type { DeltaState } from '../framework/spi';
 import { forbiddenWarning } from '../http/forbidden';
 import type { ChangesResult, LinkSet, ReadWarning, SourceRecord } from '../types';
 import { quote, statusOf, type ScimDoc } from './api';
-import type { ScimClass } from './classes';
 import { listFor, membersOf, parseCursor, readListPage, toObject, type ReadContext } from './read';
 
 const CLOCK_MARGIN_MS = 1000;
 
 /** Classes a delta reads, in order; memberships come from the groups step. */
 const DELTA_CLASSES = ['users', 'groups', 'memberships'] as const;
-
-interface Step {
-  cls: ScimClass;
-  /** Classes whose marks this step advances. */
-  marks: string[];
-  objects: boolean;
-  links: boolean;
-}
 
 interface DeltaCursor {
   step: number;
@@ -59,33 +51,22 @@ export async function currentWatermark(ctx: ReadContext, classes?: string[]): Pr
   return encodeDeltaState(Object.fromEntries(wanted.map((c) => [c, now])));
 }
 
-function stepsFor(classes: string[]): Step[] {
-  const steps: Step[] = [];
-  if (classes.includes('users')) steps.push({ cls: 'users', marks: ['users'], objects: true, links: false });
-  const groups = classes.includes('groups');
-  const links = classes.includes('memberships');
-  if (groups || links) steps.push({ cls: 'groups', marks: classes.filter((c) => c === 'groups' || c === 'memberships'), objects: groups, links });
-  return steps;
-}
-
-const empty = (watermark: string): ChangesResult => ({ records: [], deletions: [], linkSets: [], warnings: [], nextCursor: null, watermark });
-
 export async function readChanges(ctx: ReadContext, classes: string[], watermark: string, cursor: string | null): Promise<ChangesResult> {
   const d = await ctx.discovery();
   if (!d.features.filter) {
     return {
-      ...empty(watermark),
+      ...noChanges(watermark),
       fullSyncRequired: `the SCIM server does not support filtering (${d.source === 'discovered' ? 'ServiceProviderConfig filter.supported is false' : d.note}), so changes cannot be selected by meta.lastModified`,
     };
   }
   const state: DeltaState = decodeDeltaState(watermark, classes);
-  const steps = stepsFor(classes);
+  const steps = deltaSteps(classes);
   const missing = steps.flatMap((s) => s.marks).filter((c) => !state[c]);
-  if (missing.length) return { ...empty(watermark), fullSyncRequired: `no delta mark for ${missing.join(', ')} yet (added since the last full run)` };
+  if (missing.length) return { ...noChanges(watermark), fullSyncRequired: `no delta mark for ${missing.join(', ')} yet (added since the last full run)` };
 
   const c: DeltaCursor = cursor ? parseCursor<DeltaCursor>(cursor, ctx.api.label, 'changes') : { step: 0, next: null, marks: {} };
   const step = steps[c.step];
-  if (!step) return empty(finalMark(state, c.marks));
+  if (!step) return noChanges(finalMark(state, c.marks));
   // Memberships and groups may stand at different marks: the earlier one misses nothing of either.
   const since = step.marks.map((m) => state[m]).sort()[0];
   if (c.next === null) {
@@ -110,7 +91,7 @@ export async function readChanges(ctx: ReadContext, classes: string[], watermark
     next = page.nextCursor;
   } catch (err) {
     if (statusOf(err) === 400 && /invalidFilter|filter/i.test((err as Error).message)) {
-      return { ...empty(watermark), fullSyncRequired: `the SCIM server refused the meta.lastModified filter on ${step.cls} (${(err as Error).message})` };
+      return { ...noChanges(watermark), fullSyncRequired: `the SCIM server refused the meta.lastModified filter on ${step.cls} (${(err as Error).message})` };
     }
     const denied = forbiddenWarning(err, step.cls);
     if (!denied) throw err;

@@ -2,7 +2,7 @@
 // read operations its manifest declares (Workday is a source here: no writes).
 
 import type { ConnectorOps } from '../framework/spi';
-import { HttpClient, type HttpClientOptions } from '../http/client';
+import { openHttpClient, type ConnectorHttpOptions } from '../http/open';
 import { WorkdayApi } from './api';
 import { workdayAuthenticator } from './auth';
 import type { WorkdayConfig } from './config';
@@ -10,22 +10,19 @@ import { currentWatermark, readChanges } from './delta';
 import { getById, getLinks, readPage } from './read';
 import { linkClass, objectClass } from './records';
 
-export type WorkdayHttpOptions = Partial<Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'label'>>;
+export type WorkdayHttpOptions = ConnectorHttpOptions;
 
 /** Workday counts requests per tenant, not per endpoint family: one bucket for all. */
 const ONE_BUCKET = () => 'tenant';
 
 export function openWorkday(name: string, config: WorkdayConfig, httpOptions: WorkdayHttpOptions = {}): ConnectorOps {
-  const label = `workday connector "${name}"`;
-  const http = new HttpClient({
+  const { http, label } = openHttpClient({
+    name,
+    kind: 'workday',
     service: 'Workday',
-    credentialField: 'config.auth',
-    baseUrlField: 'config.baseUrl',
-    bucketOf: ONE_BUCKET,
-    ...httpOptions,
-    baseUrl: config.baseUrl,
-    auth: workdayAuthenticator(config, label),
-    label,
+    config: { baseUrl: config.baseUrl, auth: (as) => workdayAuthenticator(config, as) },
+    httpOptions,
+    defaults: { bucketOf: ONE_BUCKET },
   });
   const api = new WorkdayApi(http, config, label);
   return {

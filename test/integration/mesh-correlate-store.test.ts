@@ -186,6 +186,26 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         expect(moved.attributes.department).toBe('finance');
         expect(moved.provenance.department).toMatchObject({ source: 'hr', account: mover.id, rule: 'joiner', run: `r3-${engine}` });
         expect(moved.provenance.email.run).toBe(`r1-${engine}`);
+
+        // An ambiguity waits in review; once HR fixes its duplicate, the next run links and resolves it.
+        const hx = (id: string, emp: string): Acct => ({ id, attrs: { employeeId: emp, email: `${id}@corp.test`, department: 'eng', active: true } });
+        await seed(store, 'hr', [hx('hx1', 'EX'), hx('hx2', 'EX')]);
+        await seed(store, 'ad', [{ id: 'ax', attrs: { employeeNumber: 'ex', sAMAccountName: 'ax' } }]);
+        await meshRun(store, `r4-${engine}`, false);
+        const waiting = (await store.listMeshReviews('gen')).find((r) => r.accountId === 'ax');
+        expect(waiting).toMatchObject({ status: 'open', candidates: ['hr:hx1', 'hr:hx2'], rule: 'employee-id' });
+        await seed(store, 'hr', [hx('hx2', 'EY')]);
+        await meshRun(store, `r5-${engine}`, false);
+        expect((await store.listMeshReviews('gen')).find((r) => r.accountId === 'ax')?.status).toBe('resolved');
+        expect((await store.getMeshLinks('gen', [{ connector: 'ad', accountId: 'ax' }]))[0]).toMatchObject({ personId: 'hr:hx1', rule: 'employee-id', status: 'linked' });
+        expect((await store.getMeshPersons('gen', ['hr:hx1']))[0].attributes.username).toBe('ax');
+
+        // The directory account's employee number now names hx2: it moves there, hx1 loses it.
+        await seed(store, 'ad', [{ id: 'ax', attrs: { employeeNumber: 'EY', sAMAccountName: 'ax' } }]);
+        await meshRun(store, `r6-${engine}`, false);
+        expect((await store.getMeshLinks('gen', [{ connector: 'ad', accountId: 'ax' }]))[0]).toMatchObject({ personId: 'hr:hx2', rule: 'employee-id', runId: `r6-${engine}` });
+        const [hx1, hx2] = await store.getMeshPersons('gen', ['hr:hx1', 'hr:hx2']);
+        expect([hx1.attributes.username, hx2.attributes.username]).toEqual([undefined, 'ax']);
       } finally {
         await store.close();
       }

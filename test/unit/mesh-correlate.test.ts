@@ -83,6 +83,36 @@ describe('mesh correlation (pure)', () => {
     expect(taken.get('x')).toMatchObject({ action: 'review', candidates: ['hr:E1'] });
   });
 
+  it('keeps a rule link while a rule still finds its person, and re-correlates it when none does', () => {
+    const matches = new Map([[matchKey('employee-id:with', 'e1'), ['hr:E1']], [matchKey('employee-id:with', 'e2'), ['hr:E2']]]);
+    const linked = (personId: string, rule: string) => ({ status: 'linked' as const, personId, rule });
+    const d = correlateBatch({
+      def,
+      accounts: [
+        acct('ad', 'same', { employeeNumber: 'E1' }),
+        acct('ad', 'moved', { employeeNumber: 'E2' }),
+        acct('ad', 'cleared', { employeeNumber: '' }),
+        acct('ad', 'manual', { employeeNumber: 'E2' }),
+        acct('ad', 'left', { employeeNumber: 'E2' }, true),
+        acct('hr', 'E7', { employeeId: 'E2' }),
+      ],
+      links: new Map([
+        ['same', linked('hr:E1', 'employee-id')], ['moved', linked('hr:E1', 'employee-id')], ['cleared', linked('hr:E1', 'employee-id')],
+        ['manual', linked('hr:E9', 'manual')], ['left', linked('hr:E1', 'employee-id')], ['E7', linked('hr:E7', 'joiner')],
+      ]),
+      matches,
+      linkedFromSource: new Map(),
+    });
+    expect(Object.fromEntries(d)).toEqual({
+      same: { action: 'keep' },
+      moved: { action: 'link', personId: 'hr:E2', rule: 'employee-id' },
+      cleared: { action: 'unmatched' },
+      manual: { action: 'keep' },
+      left: { action: 'keep' },
+      E7: { action: 'keep' },
+    });
+  });
+
   it('computes attributes by authority with provenance, and the lifecycle state', () => {
     const hr = acct('hr', 'E1', { email: 'Jane@X.io', department: '', active: true });
     const ad = acct('ad', 'a1', { department: 'Sales', sAMAccountName: 'jane', mail: 'ignored' });
