@@ -24,7 +24,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
 
 // `npm run bench -- push latency`: only the cases named (sync, ldap, cli, push, latency, sql); none: all.
 const only = new Set(process.argv.slice(2));
-const CASES = ['sync', 'ldap', 'cli', 'push', 'latency', 'sql', 'rate-limited'];
+const CASES = ['sync', 'ldap', 'cli', 'push', 'latency', 'sql', 'rate-limited', 'graph', 'mesh'];
 const wants = (c: string) => only.size === 0 || only.has(c);
 
 async function main(): Promise<void> {
@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     const latency = wants('latency') ? await runLastLineCase('bench/latency.ts', env) : null;
     const sql = wants('sql') ? await runLastLineCase('bench/sql.ts', env) : null;
     const rateLimited = wants('rate-limited') ? await runLastLineCase('bench/rate-limited.ts', env) : null;
-    const result = { at: new Date().toISOString(), users, groups, membershipsPerGroup: perGroup, plain: sync?.plain ?? null, pipeline: sync?.pipeline ?? null, ratio: sync?.ratio ?? null, ldap, cliStartup, push, latency, sql, rateLimited };
+    const graph = wants('graph') ? await runLastLineCase('bench/graph.ts', env) : null;
+    const mesh = wants('mesh') ? await runLastLineCase('bench/mesh.ts', env) : null;
+    const result = { at: new Date().toISOString(), users, groups, membershipsPerGroup: perGroup, plain: sync?.plain ?? null, pipeline: sync?.pipeline ?? null, ratio: sync?.ratio ?? null, ldap, cliStartup, push, latency, sql, rateLimited, graph, mesh };
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
     const file = join(root, 'bench', 'results', `${result.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(result, null, 2));

@@ -3,6 +3,7 @@
 import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
 import { finishedAt, unknownRun } from './run-rules';
+import { exportedLink, exportedObject, pushStateCounts } from './rows';
 import { POSTGRES_SCHEMA } from './schema-postgres';
 import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
 import type { LinkRow, ObjectRow, PageRows } from './staged-rows';
@@ -14,6 +15,7 @@ import type {
   ExportedObject,
   IdentityStore,
   LinkKind,
+  ObjectAudit,
   ObjectKind,
   ProjectionRecord,
   PushPlanPage,
@@ -581,11 +583,7 @@ export class PostgresStore implements IdentityStore {
            WHERE connector = $1 AND kind = $2 ${live} ORDER BY external_id`,
           [connector, kind],
         );
-        return rows.map((r) => {
-          const out: ExportedObject = { id: r.external_id, attributes: r.attributes };
-          if (opts.includeDeleted) out.deletedAt = iso(r.deleted_at);
-          return out;
-        });
+        return rows.map((r) => exportedObject(r.external_id, r.attributes, iso(r.deleted_at), opts.includeDeleted));
       };
       const links = async (kind: LinkKind): Promise<ExportedLink[]> => {
         const { rows } = await c.query<{
@@ -599,12 +597,7 @@ export class PostgresStore implements IdentityStore {
            WHERE connector = $1 AND kind = $2 ${live} ORDER BY parent_id, child_id`,
           [connector, kind],
         );
-        return rows.map((r) => {
-          const out: ExportedLink = { parent: r.parent_id, child: r.child_id, childKind: r.child_kind };
-          if (r.attributes !== null) out.attributes = r.attributes;
-          if (opts.includeDeleted) out.deletedAt = iso(r.deleted_at);
-          return out;
-        });
+        return rows.map((r) => exportedLink({ parent: r.parent_id, child: r.child_id, childKind: r.child_kind, attributes: r.attributes, deletedAt: iso(r.deleted_at) }, opts.includeDeleted));
       };
       return {
         users: await objects('user'),
@@ -628,11 +621,7 @@ export class PostgresStore implements IdentityStore {
        ORDER BY external_id LIMIT $4`,
       [connector, kind, opts.afterId, opts.limit],
     );
-    return rows.map((r) => {
-      const out: ExportedObject = { id: r.external_id, attributes: r.attributes };
-      if (opts.includeDeleted) out.deletedAt = iso(r.deleted_at);
-      return out;
-    });
+    return rows.map((r) => exportedObject(r.external_id, r.attributes, iso(r.deleted_at), opts.includeDeleted));
   }
 
   async listLinks(connector: string, kind: LinkKind, parentId: string, opts: { includeDeleted: boolean }): Promise<ExportedLink[]> {
@@ -642,12 +631,7 @@ export class PostgresStore implements IdentityStore {
        WHERE connector = $1 AND kind = $2 AND parent_id = $3 ${live} ORDER BY child_id`,
       [connector, kind, parentId],
     );
-    return rows.map((r) => {
-      const out: ExportedLink = { parent: r.parent_id, child: r.child_id, childKind: r.child_kind };
-      if (r.attributes !== null) out.attributes = r.attributes;
-      if (opts.includeDeleted) out.deletedAt = iso(r.deleted_at);
-      return out;
-    });
+    return rows.map((r) => exportedLink({ parent: r.parent_id, child: r.child_id, childKind: r.child_kind, attributes: r.attributes, deletedAt: iso(r.deleted_at) }, opts.includeDeleted));
   }
 
   // ---- projection map ----
@@ -765,12 +749,7 @@ export class PostgresStore implements IdentityStore {
        WHERE target = $1 AND source = $2 GROUP BY kind`,
       [target, source],
     );
-    const out = { user: 0, group: 0, membership: 0 };
-    for (const r of rows) {
-      if (r.kind === 'user' || r.kind === 'group') out[r.kind] = r.n;
-      out.membership += r.m;
-    }
-    return out;
+    return pushStateCounts(rows);
   }
 
   async quarantine(rows: { target: string; source: string; kind: ObjectKind; sourceId: string; error: string }[]): Promise<void> {
@@ -1009,6 +988,23 @@ export class PostgresStore implements IdentityStore {
       mesh: r.mesh, connector: r.connector, accountId: r.account_id, rule: r.rule, reason: r.reason,
       candidates: r.candidates, status: r.status, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
     }));
+  }
+
+  async getObjectAudit(connector: string, kind: ObjectKind, id: string): Promise<ObjectAudit | null> {
+    const { rows } = await this.pool.query<{
+      external_id: string; kind: ObjectKind; attributes: Record<string, unknown>; source_updated_at: Date | null; created_at: Date; updated_at: Date;
+      deleted_at: Date | null; last_seen_run: string | null; changed_run: string | null;
+    }>(
+      `SELECT external_id, kind, attributes, source_updated_at, created_at, updated_at, deleted_at, last_seen_run, changed_run
+       FROM objects WHERE connector = $1 AND kind = $2 AND external_id = $3`,
+      [connector, kind, id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.external_id, kind: r.kind, attributes: r.attributes, sourceUpdatedAt: iso(r.source_updated_at),
+      createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(), deletedAt: iso(r.deleted_at), lastSeenRun: r.last_seen_run, changedRun: r.changed_run,
+    };
   }
 }
 

@@ -91,6 +91,7 @@ ALTER TABLE objects ADD COLUMN IF NOT EXISTS seen_seq bigint;
 ALTER TABLE links ADD COLUMN IF NOT EXISTS seen_seq bigint;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS start_seq bigint;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS definition jsonb;
+ALTER TABLE objects ADD COLUMN IF NOT EXISTS changed_run text;
 
 -- The claim check: payload is the staged page as JSON text (parsed by the apply, never queried)
 -- until applied, then NULL; counts keep the first apply's result so a retried apply returns it.

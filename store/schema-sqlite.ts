@@ -218,4 +218,5 @@ export const SQLITE_ADDED_COLUMNS: { table: string; column: string; type: string
   { table: 'links', column: 'seen_seq', type: 'INTEGER' },
   { table: 'runs', column: 'start_seq', type: 'INTEGER' },
   { table: 'runs', column: 'definition', type: 'TEXT' },
+  { table: 'objects', column: 'changed_run', type: 'TEXT' },
 ];

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_ADDED_COLUMNS, SQLITE_SCHEMA } from './schema-sqlite';
+import { exportedLink, exportedObject, pushStateCounts } from './rows';
 import { finishedAt, unknownRun } from './run-rules';
 import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
 import type { LinkRow, ObjectRow, PageRows } from './staged-rows';
@@ -15,6 +16,7 @@ import type {
   ExportedObject,
   IdentityStore,
   LinkKind,
+  ObjectAudit,
   ObjectKind,
   ProjectionRecord,
   PushPlanPage,
@@ -530,11 +532,7 @@ export class SqliteStore implements IdentityStore {
           `SELECT external_id, attributes, deleted_at FROM objects
            WHERE connector = ? AND kind = ? ${live} ORDER BY external_id`,
         ).all(connector, kind) as { external_id: string; attributes: string; deleted_at: string | null }[]
-      ).map((r) => {
-        const out: ExportedObject = { id: r.external_id, attributes: JSON.parse(r.attributes) as Record<string, unknown> };
-        if (opts.includeDeleted) out.deletedAt = r.deleted_at;
-        return out;
-      });
+      ).map((r) => exportedObject(r.external_id, JSON.parse(r.attributes) as Record<string, unknown>, r.deleted_at, opts.includeDeleted));
     const links = (kind: LinkKind): ExportedLink[] =>
       (
         this.sql(
@@ -547,12 +545,7 @@ export class SqliteStore implements IdentityStore {
           attributes: string | null;
           deleted_at: string | null;
         }[]
-      ).map((r) => {
-        const out: ExportedLink = { parent: r.parent_id, child: r.child_id, childKind: r.child_kind };
-        if (r.attributes !== null) out.attributes = JSON.parse(r.attributes) as Record<string, unknown>;
-        if (opts.includeDeleted) out.deletedAt = r.deleted_at;
-        return out;
-      });
+      ).map((r) => exportedLink({ parent: r.parent_id, child: r.child_id, childKind: r.child_kind, attributes: r.attributes === null ? null : (JSON.parse(r.attributes) as Record<string, unknown>), deletedAt: r.deleted_at }, opts.includeDeleted));
     // One read transaction: a concurrent apply cannot land between the kinds.
     return this.db.transaction(() => ({
       users: objects('user'),
@@ -578,11 +571,7 @@ export class SqliteStore implements IdentityStore {
       attributes: string;
       deleted_at: string | null;
     }[];
-    return rows.map((r) => {
-      const out: ExportedObject = { id: r.external_id, attributes: JSON.parse(r.attributes) as Record<string, unknown> };
-      if (opts.includeDeleted) out.deletedAt = r.deleted_at;
-      return out;
-    });
+    return rows.map((r) => exportedObject(r.external_id, JSON.parse(r.attributes) as Record<string, unknown>, r.deleted_at, opts.includeDeleted));
   }
 
   async listLinks(connector: string, kind: LinkKind, parentId: string, opts: { includeDeleted: boolean }): Promise<ExportedLink[]> {
@@ -591,12 +580,7 @@ export class SqliteStore implements IdentityStore {
       `SELECT parent_id, child_id, child_kind, attributes, deleted_at FROM links
        WHERE connector = ? AND kind = ? AND parent_id = ? ${live} ORDER BY child_id`,
     ).all(connector, kind, parentId) as { parent_id: string; child_id: string; child_kind: 'user' | 'group'; attributes: string | null; deleted_at: string | null }[];
-    return rows.map((r) => {
-      const out: ExportedLink = { parent: r.parent_id, child: r.child_id, childKind: r.child_kind };
-      if (r.attributes !== null) out.attributes = JSON.parse(r.attributes) as Record<string, unknown>;
-      if (opts.includeDeleted) out.deletedAt = r.deleted_at;
-      return out;
-    });
+    return rows.map((r) => exportedLink({ parent: r.parent_id, child: r.child_id, childKind: r.child_kind, attributes: r.attributes === null ? null : (JSON.parse(r.attributes) as Record<string, unknown>), deletedAt: r.deleted_at }, opts.includeDeleted));
   }
 
   // ---- projection map ----
@@ -695,12 +679,7 @@ export class SqliteStore implements IdentityStore {
       `SELECT kind, count(*) AS n, coalesce(sum(json_array_length(members)), 0) AS m FROM push_state
        WHERE target = ? AND source = ? GROUP BY kind`,
     ).all(target, source) as { kind: string; n: number; m: number }[];
-    const out = { user: 0, group: 0, membership: 0 };
-    for (const r of rows) {
-      if (r.kind === 'user' || r.kind === 'group') out[r.kind] = r.n;
-      out.membership += r.m;
-    }
-    return out;
+    return pushStateCounts(rows);
   }
 
   async quarantine(rows: { target: string; source: string; kind: ObjectKind; sourceId: string; error: string }[]): Promise<void> {
@@ -904,6 +883,20 @@ export class SqliteStore implements IdentityStore {
       mesh: r.mesh, connector: r.connector, accountId: r.account_id, rule: r.rule, reason: r.reason,
       candidates: JSON.parse(r.candidates) as string[], status: r.status, createdAt: r.created_at, updatedAt: r.updated_at,
     }));
+  }
+
+  async getObjectAudit(connector: string, kind: ObjectKind, id: string): Promise<ObjectAudit | null> {
+    const r = this.sql(
+      `SELECT external_id, kind, attributes, source_updated_at, created_at, updated_at, deleted_at, last_seen_run, changed_run
+       FROM objects WHERE connector = ? AND kind = ? AND external_id = ?`,
+    ).get(connector, kind, id) as
+      | { external_id: string; kind: ObjectKind; attributes: string; source_updated_at: string | null; created_at: string; updated_at: string; deleted_at: string | null; last_seen_run: string | null; changed_run: string | null }
+      | undefined;
+    if (!r) return null;
+    return {
+      id: r.external_id, kind: r.kind, attributes: JSON.parse(r.attributes) as Record<string, unknown>, sourceUpdatedAt: r.source_updated_at,
+      createdAt: r.created_at, updatedAt: r.updated_at, deletedAt: r.deleted_at, lastSeenRun: r.last_seen_run, changedRun: r.changed_run,
+    };
   }
 }
 

@@ -368,3 +368,21 @@ export interface IdentityStore {
   /** Oldest first; `status` narrows. */
   listMeshReviews(mesh: string, opts?: { status?: MeshReviewStatus }): Promise<MeshReview[]>;
 }
+
+/** One connector object's audit: the run that last saw it and the run that last changed it
+ *  (inserted it, changed its attributes or revived it; null for rows written before the column). */
+export interface ObjectAudit {
+  id: string;
+  kind: ObjectKind;
+  attributes: Record<string, unknown>;
+  sourceUpdatedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+  lastSeenRun: string | null;
+  changedRun: string | null;
+}
+
+export interface IdentityStore {
+  getObjectAudit(connector: string, kind: ObjectKind, id: string): Promise<ObjectAudit | null>;
+}

@@ -770,5 +770,26 @@ export function describeStoreContract(name: string, make: () => Promise<Identity
         expect([review.accountId, review.status, review.candidates]).toEqual(['y', 'linked', ['hr:E1', 'hr:E2']]);
       });
     });
+
+    describe('object audit', () => {
+      it('names the run that last changed an object, not one that only saw it; a revival is a change', async () => {
+        const c = unique('audit');
+        const r1 = await begin(c);
+        await apply(c, r1, { objects: [user('u1', { email: 'a' }), user('u2', { email: 'b' })] });
+        const r2 = await begin(c);
+        await apply(c, r2, { objects: [user('u1', { email: 'a' }), user('u2', { email: 'B' })] });
+        const a1 = await store.getObjectAudit(c, 'user', 'u1');
+        expect(a1).toMatchObject({ id: 'u1', kind: 'user', attributes: { email: 'a' }, changedRun: r1, lastSeenRun: r2, deletedAt: null });
+        expect(await store.getObjectAudit(c, 'user', 'u2')).toMatchObject({ attributes: { email: 'B' }, changedRun: r2, lastSeenRun: r2 });
+        const r3 = await begin(c, 'delta');
+        await apply(c, r3, { deletions: [{ kind: 'user', id: 'u1' }] });
+        expect((await store.getObjectAudit(c, 'user', 'u1'))?.deletedAt).toEqual(expect.any(String));
+        const r4 = await begin(c, 'delta');
+        await apply(c, r4, { objects: [user('u1', { email: 'a' })] });
+        expect(await store.getObjectAudit(c, 'user', 'u1')).toMatchObject({ changedRun: r4, lastSeenRun: r4, deletedAt: null });
+        expect(await store.getObjectAudit(c, 'user', 'nobody')).toBeNull();
+        expect(await store.getObjectAudit(c, 'group', 'u1')).toBeNull();
+      });
+    });
   });
 }

@@ -9,6 +9,7 @@ import { CliContext, ExitError, UsageError } from '../context';
 import { scheduleId, syncWorkflowId } from '../../runtime/ids';
 import { lazy } from '../lazy';
 import { printJson, printTable, say } from '../output';
+import { objectWhyCommand } from './object-why';
 import { projectCommand } from './project';
 import { pushCommand } from './push';
 import { quarantineCommand } from './quarantine';
@@ -245,6 +246,7 @@ export function connectorCommands(ctx: CliContext): Command {
   cmd.addCommand(projectCommand(ctx));
   cmd.addCommand(pushCommand(ctx));
   cmd.addCommand(quarantineCommand(ctx));
+  cmd.addCommand(objectWhyCommand(ctx));
 
   return cmd;
 }
