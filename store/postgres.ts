@@ -78,14 +78,15 @@ prev AS (
 ),
 written AS (
   INSERT INTO objects AS o (connector, kind, external_id, attributes, hash, source_updated_at, last_seen_run,
-    seen_seq, deleted_at, created_at, updated_at)
-  SELECT $1, kind, external_id, attributes::jsonb, hash, source_updated_at, $7, $8, NULL, now(), now() FROM input
+    changed_run, seen_seq, deleted_at, created_at, updated_at)
+  SELECT $1, kind, external_id, attributes::jsonb, hash, source_updated_at, $7, $7, $8, NULL, now(), now() FROM input
   ON CONFLICT (connector, kind, external_id) DO UPDATE SET
     attributes = CASE WHEN ${takeIncoming('excluded', 'o')} THEN excluded.attributes ELSE o.attributes END,
     hash = CASE WHEN ${takeIncoming('excluded', 'o')} THEN excluded.hash ELSE o.hash END,
     source_updated_at = GREATEST(o.source_updated_at, excluded.source_updated_at),
     updated_at = CASE WHEN ${takeIncoming('excluded', 'o')} OR o.deleted_at IS NOT NULL THEN now() ELSE o.updated_at END,
     last_seen_run = excluded.last_seen_run,
+    changed_run = CASE WHEN ${takeIncoming('excluded', 'o')} OR o.deleted_at IS NOT NULL THEN excluded.changed_run ELSE o.changed_run END,
     seen_seq = GREATEST(o.seen_seq, excluded.seen_seq),
     deleted_at = NULL
 )

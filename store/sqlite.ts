@@ -322,16 +322,17 @@ export class SqliteStore implements IdentityStore {
     );
     const insert = this.sql(
       `INSERT INTO objects (connector, kind, external_id, attributes, hash, source_updated_at, last_seen_run,
-         seen_seq, deleted_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+         changed_run, seen_seq, deleted_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
     );
     const update = this.sql(
-      `UPDATE objects SET attributes = ?, hash = ?, source_updated_at = ?, last_seen_run = ?, seen_seq = ?,
+      `UPDATE objects SET attributes = ?, hash = ?, source_updated_at = ?, last_seen_run = ?, changed_run = ?, seen_seq = ?,
          deleted_at = NULL, updated_at = ?
        WHERE connector = ? AND kind = ? AND external_id = ?`,
     );
     const seen = this.sql(
-      `UPDATE objects SET source_updated_at = ?, last_seen_run = ?, seen_seq = ?, deleted_at = NULL, updated_at = ?
+      `UPDATE objects SET source_updated_at = ?, last_seen_run = ?,
+         changed_run = CASE WHEN deleted_at IS NULL THEN changed_run ELSE ? END, seen_seq = ?, deleted_at = NULL, updated_at = ?
        WHERE connector = ? AND kind = ? AND external_id = ?`,
     );
     for (const o of objects) {
@@ -339,20 +340,20 @@ export class SqliteStore implements IdentityStore {
         | { hash: string; updatedAt: string | null; deletedAt: string | null; rowUpdatedAt: string }
         | undefined;
       if (!prev) {
-        insert.run(connector, o.kind, o.id, o.attributes, o.hash, o.updatedAt, runId, seq, now, now);
+        insert.run(connector, o.kind, o.id, o.attributes, o.hash, o.updatedAt, runId, runId, seq, now, now);
         counts.inserted++;
         continue;
       }
       const older = o.updatedAt !== null && prev.updatedAt !== null && o.updatedAt < prev.updatedAt;
       const sourceUpdatedAt = older ? prev.updatedAt : (o.updatedAt ?? prev.updatedAt);
       if (!older && o.hash !== prev.hash) {
-        update.run(o.attributes, o.hash, sourceUpdatedAt, runId, seq, now, connector, o.kind, o.id);
+        update.run(o.attributes, o.hash, sourceUpdatedAt, runId, runId, seq, now, connector, o.kind, o.id);
         counts.updated++;
       } else if (prev.deletedAt !== null) {
-        seen.run(sourceUpdatedAt, runId, seq, now, connector, o.kind, o.id);
+        seen.run(sourceUpdatedAt, runId, runId, seq, now, connector, o.kind, o.id);
         counts.updated++;
       } else {
-        seen.run(sourceUpdatedAt, runId, seq, prev.rowUpdatedAt, connector, o.kind, o.id);
+        seen.run(sourceUpdatedAt, runId, runId, seq, prev.rowUpdatedAt, connector, o.kind, o.id);
         counts.unchanged++;
       }
     }
@@ -808,7 +809,7 @@ export class SqliteStore implements IdentityStore {
   async getMeshLinks(mesh: string, accounts: { connector: string; accountId: string }[]): Promise<MeshLink[]> {
     if (accounts.length === 0) return [];
     const rows = this.sql(
-      `SELECT l.* FROM mesh_links l JOIN json_each(?) j
+      `SELECT l.* FROM json_each(?) j CROSS JOIN mesh_links l
          ON l.connector = json_extract(j.value, '$.connector') AND l.account_id = json_extract(j.value, '$.accountId')
        WHERE l.mesh = ? ORDER BY l.connector, l.account_id`,
     ).all(JSON.stringify(accounts), mesh) as MeshLinkRow[];

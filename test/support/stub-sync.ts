@@ -9,13 +9,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import type { MeshActivities } from '../../activities/mesh';
 import type { PushActivities } from '../../activities/push';
 import type { SyncActivities } from '../../activities/sync';
 import { loadBundle } from '../../worker/bundle';
 import { progressQuery, requestSyncSignal, syncWorkflow } from '../../workflows/definitions';
 import type { RunSummary, SyncMode, SyncWorkflowInput } from '../../workflows/types';
 
-type Acts = SyncActivities & Pick<PushActivities, 'requestPushesAfterSync'>;
+type Acts = SyncActivities & Pick<PushActivities, 'requestPushesAfterSync'> & Pick<MeshActivities, 'requestMeshesAfterSync'>;
 export type Script = { [K in keyof Acts]?: (a: Parameters<Acts[K]>[0], worker: string) => ReturnType<Acts[K]> };
 
 /** What the scripted activities were called with, in order. */
@@ -40,7 +41,7 @@ export interface StubRig {
 
 let runtimeInstalled = false;
 
-const defaults: Required<Pick<Script, 'beginRun' | 'fetchBatch' | 'applyBatch' | 'detectDeletions' | 'checkpointWatermark' | 'endRun' | 'logRun' | 'takeWatermark' | 'reportFilteredOut' | 'fetchChanges' | 'requestPushesAfterSync'>> = {
+const defaults: Required<Pick<Script, 'beginRun' | 'fetchBatch' | 'applyBatch' | 'detectDeletions' | 'checkpointWatermark' | 'endRun' | 'logRun' | 'takeWatermark' | 'reportFilteredOut' | 'fetchChanges' | 'requestPushesAfterSync' | 'requestMeshesAfterSync'>> = {
   beginRun: async (a) => ({ mode: a.mode, resources: ['users'], watermark: 'wm-begin' }),
   // Three batches of ten per resource, cursors "1" and "2".
   fetchBatch: async (a) => {
@@ -57,6 +58,7 @@ const defaults: Required<Pick<Script, 'beginRun' | 'fetchBatch' | 'applyBatch' |
   fetchChanges: async () => ({ count: 5, nextCursor: null, watermark: 'wm-delta', incomplete: [] }),
   // No push targets in the rig: a succeeded run asks for none.
   requestPushesAfterSync: async () => [],
+  requestMeshesAfterSync: async () => [],
 };
 
 export async function startStubRig(): Promise<StubRig> {
