@@ -113,7 +113,9 @@ it('three workers share a 50,000-user full sync through a worker kill and a serv
   const handle = client.workflow.getHandle(syncWorkflowId(name));
   const progress = async () => (await handle.query(progressQuery).catch(() => null))?.run;
 
-  // Kill the worker that is running the read right now (its identity is pid@host).
+  // Kill the worker that is running the read right now. A worker's identity is its own task queue
+  // (`<queue>/worker/<host>-<pid>-<id>`, so `refresh` can find every worker); older ones were pid@host.
+  const pidOf = (identity: string) => Number(/-(\d+)-[0-9a-f]{8}$/.exec(identity)?.[1] ?? identity.split('@')[0]);
   let killed: Tiger | undefined;
   let killedAt = 0;
   for (let i = 0; i < 2400 && !killed; i++) {
@@ -121,7 +123,7 @@ it('three workers share a 50,000-user full sync through a worker kill and a serv
     const run = await progress();
     if (!run || run.records < KILL_AT) continue;
     const desc = await handle.describe();
-    const pids = (desc.raw.pendingActivities ?? []).map((a) => Number((a.lastWorkerIdentity ?? '').split('@')[0]));
+    const pids = (desc.raw.pendingActivities ?? []).map((a) => pidOf(a.lastWorkerIdentity ?? ''));
     killed = workers.find((w) => pids.includes(w.child.pid!));
     if (killed) {
       killedAt = run.records;
