@@ -9,9 +9,6 @@
 //   (BENCH_GRAPH_USERS, BENCH_GRAPH_GROUPS, BENCH_GRAPH_MEMBERS_PER_GROUP, BENCH_GRAPH_TEMPORAL_PORT,
 //    BENCH_GRAPH_MIN_USERS, BENCH_GRAPH_MIN_GROUPS)
 // Human lines first; the last stdout line is the JSON that bench/run.ts parses.
-import { Client, Connection } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,21 +16,15 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ConnectorCache } from '../activities/connector-cache';
 import { createSyncActivities } from '../activities/sync';
-import { startDevServer } from '../client/devserver';
 import { parseConnectorText } from '../config/load';
 import { typeSchemas } from '../connectors/registry';
 import { startGraphEmulator } from '../emulators/graph';
-import { syncWorkflowId } from '../runtime/ids';
-import { refOf, requestSync } from '../runtime/requests';
 import { SqliteStore } from '../store/sqlite';
 import { expectedFromSnapshot, fromExport, type Comparable } from '../test/support/entra-expect';
-import { loadBundle } from '../worker/bundle';
-import { startWorker } from '../worker/worker';
-import { progressQuery } from '../workflows/definitions';
-import type { Counts, RunSummary } from '../workflows/types';
+import type { Counts } from '../workflows/types';
+import { peakRss, runChildCase, runFullSync, withPipeline } from './pipeline-run';
 import { runPlainSync } from './plain-loop';
 
-const root = join(__dirname, '..');
 const users = Number(process.env.BENCH_GRAPH_USERS ?? 50_000);
 const groups = Number(process.env.BENCH_GRAPH_GROUPS ?? 5_000);
 const perGroup = Number(process.env.BENCH_GRAPH_MEMBERS_PER_GROUP ?? 20);
@@ -45,7 +36,6 @@ const MIN_USERS = Number(process.env.BENCH_GRAPH_MIN_USERS ?? 50_000);
 const MIN_GROUPS = Number(process.env.BENCH_GRAPH_MIN_GROUPS ?? 5_000);
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 interface Endpoint {
   url: string;
@@ -90,50 +80,18 @@ async function child(kind: 'plain' | 'pipeline', dbFile: string, e: Endpoint): P
       await connectors.closeAll();
       return { case: kind, seconds, counts, peakRssMB: peakRss() };
     }
-    Runtime.install({ logger: undefined, shutdownSignals: [] });
-    const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), port: Number(process.env.BENCH_GRAPH_TEMPORAL_PORT ?? 17237), uiPort: 0, headless: true });
-    const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
-    try {
-      const worker = await startWorker({ target: { address: server.address, namespace: 'default' }, store, client: async () => client, workflowBundle: await loadBundle() });
-      try {
-        const t0 = Date.now();
-        const req = await requestSync(client, refOf(def), 'full', 'cli');
-        const handle = client.workflow.getHandle(syncWorkflowId(NAME));
-        let summary: RunSummary | undefined;
-        while (!summary) {
-          await new Promise((r) => setTimeout(r, 200));
-          const p = await handle.query(progressQuery).catch(() => null);
-          summary = p?.recent.find((r) => r.requestIds.includes(req.requestId));
-        }
-        const seconds = (Date.now() - t0) / 1000;
-        if (summary.status !== 'succeeded') throw new Error(`pipeline run ${summary.status}: ${summary.error}`);
-        return { case: kind, seconds, counts: summary.counts, peakRssMB: peakRss() };
-      } finally {
-        await worker.shutdown();
-      }
-    } finally {
-      await connection.close();
-      await server.stop();
-    }
+    return await withPipeline({ dir, port: Number(process.env.BENCH_GRAPH_TEMPORAL_PORT ?? 17237), store }, async (client) => {
+      const { summary, ms } = await runFullSync(client, def, 200);
+      return { case: kind, seconds: ms / 1000, counts: summary.counts, peakRssMB: peakRss() };
+    });
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function runChild(kind: string, dbFile: string, e: Endpoint, secret: string): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--require', 'tsx/cjs', __filename, kind, dbFile, JSON.stringify(e)], {
-      cwd: root,
-      env: { ...process.env, [SECRET_ENV]: secret },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as ChildResult) : reject(new Error(`graph ${kind} case exited ${code}`))));
-  });
-}
+const runChild = (kind: string, dbFile: string, e: Endpoint, secret: string) =>
+  runChildCase<ChildResult>(__filename, [kind, dbFile, JSON.stringify(e)], { ...process.env, [SECRET_ENV]: secret }, `graph ${kind}`);
 
 /** Names what differs between the store and the tenant, class by class (counts and the first ids). */
 function differences(got: Comparable, want: Comparable): string[] {

@@ -2,8 +2,6 @@
 // same activities once in a plain loop and once as the Temporal workflow, each into a fresh SQLite
 // store. Human lines first; the last stdout line is the JSON that bench/run.ts parses.
 // Usage: node --require tsx/cjs bench/ldap.ts   (BENCH_LDAP_ENTRIES, BENCH_LDAP_TEMPORAL_PORT)
-import { Client, Connection } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,19 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConnectorCache } from '../activities/connector-cache';
 import { createSyncActivities } from '../activities/sync';
-import { startDevServer } from '../client/devserver';
-import { syncWorkflowId } from '../runtime/ids';
-import { refOf, requestSync } from '../runtime/requests';
 import { parseConnectorText } from '../config/load';
 import type { ConnectorDefinition } from '../config/types';
 import { typeSchemas } from '../connectors/registry';
+import { runFullSync, withPipeline } from './pipeline-run';
 import { runPlainSync } from './plain-loop';
 import { SqliteStore } from '../store/sqlite';
 import { ensureDirectories, type Directories } from '../test/support/directories';
-import { loadBundle } from '../worker/bundle';
-import { startWorker } from '../worker/worker';
-import { progressQuery } from '../workflows/definitions';
-import type { RunSummary } from '../workflows/types';
 
 const exec = promisify(execFile);
 const entries = Number(process.env.BENCH_LDAP_ENTRIES ?? 20_000);
@@ -127,31 +119,12 @@ async function plain(def: ConnectorDefinition): Promise<Timing> {
 async function pipeline(def: ConnectorDefinition): Promise<Timing> {
   const dir = mkdtempSync(join(tmpdir(), 'tiger-bench-ldap-pipeline-'));
   const store = await freshStore(dir, def);
-  Runtime.install({ logger: undefined, shutdownSignals: [] });
-  const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), port: temporalPort, uiPort: 0, headless: true });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
   try {
-    const worker = await startWorker({ target: { address: server.address, namespace: 'default' }, store, client: async () => client, workflowBundle: await loadBundle() });
-    try {
-      const t0 = Date.now();
-      const req = await requestSync(client, refOf(def), 'full', 'cli');
-      const handle = client.workflow.getHandle(syncWorkflowId(def.name));
-      let summary: RunSummary | undefined;
-      while (!summary) {
-        await new Promise((r) => setTimeout(r, 100));
-        const p = await handle.query(progressQuery).catch(() => null);
-        summary = p?.recent.find((r) => r.requestIds.includes(req.requestId));
-      }
-      const ms = Date.now() - t0;
-      if (summary.status !== 'succeeded') throw new Error(`pipeline run ${summary.status}: ${summary.error}`);
+    return await withPipeline({ dir, port: temporalPort, store }, async (client) => {
+      const { summary, ms } = await runFullSync(client, def, 100);
       return timing(summary.counts.fetched, ms);
-    } finally {
-      await worker.shutdown();
-    }
+    });
   } finally {
-    await connection.close();
-    await server.stop();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }

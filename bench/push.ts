@@ -8,9 +8,6 @@
 //   (BENCH_PUSH_USERS default 24,000 so that ≥ 20,000 are active and pushed; BENCH_PUSH_GROUPS,
 //    BENCH_PUSH_MEMBERS_PER_GROUP, BENCH_PUSH_TEMPORAL_PORT, BENCH_PUSH_MIN_USERS)
 // Human lines first; the last stdout line is the JSON that bench/run.ts parses.
-import { Client, Connection } from '@temporalio/client';
-import { Runtime } from '@temporalio/worker';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,18 +15,15 @@ import { join } from 'node:path';
 import { ConnectorCache } from '../activities/connector-cache';
 import { createPushActivities, pushWorkflowId, requestPush, type PushActivities } from '../activities/push';
 import { createSyncActivities } from '../activities/sync';
-import { startDevServer } from '../client/devserver';
 import { parseConnectorText } from '../config/load';
 import { typeSchemas } from '../connectors/registry';
 import { startOktaEmulator } from '../emulators/okta';
 import { DEFAULT_TOKEN, startScimServer } from '../emulators/scim';
 import { SqliteStore } from '../store/sqlite';
-import { loadBundle } from '../worker/bundle';
-import { startWorker } from '../worker/worker';
 import { zeroPushApplyCounts, zeroPushPlanCounts, type PushApplyCounts, type PushPlanCounts, type PushSummary } from '../workflows/push-types';
 import { runPlainSync } from './plain-loop';
+import { peakRss, runChildCase, withPipeline } from './pipeline-run';
 
-const root = join(__dirname, '..');
 const users = Number(process.env.BENCH_PUSH_USERS ?? 24_000);
 const groups = Number(process.env.BENCH_PUSH_GROUPS ?? 200);
 const perGroup = Number(process.env.BENCH_PUSH_MEMBERS_PER_GROUP ?? 50);
@@ -121,47 +115,23 @@ async function child(kind: 'plain' | 'pipeline', dbFile: string, baseUrl: string
       await connectors.closeAll();
       return { case: kind, seconds, ...r, peakRssMB: peakRss() };
     }
-    Runtime.install({ logger: undefined, shutdownSignals: [] });
-    const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), port: Number(process.env.BENCH_PUSH_TEMPORAL_PORT ?? 17235), uiPort: 0, headless: true });
-    const connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
-    try {
-      const worker = await startWorker({ target: { address: server.address, namespace: 'default' }, store, client: async () => client, workflowBundle: await loadBundle() });
-      try {
-        const t0 = Date.now();
-        await requestPush(client, { source: SOURCE, target: TARGET, targetType: 'scim' }, { trigger: 'cli' });
-        // result() follows continue-as-new to the run that returns the summary.
-        const summary = (await client.workflow.getHandle(pushWorkflowId(TARGET)).result()) as PushSummary;
-        const seconds = (Date.now() - t0) / 1000;
-        if (summary.status !== 'succeeded') throw new Error(`pipeline push ${summary.status}: ${summary.error}`);
-        return { case: kind, seconds, plan: summary.plan, applied: summary.applied, peakRssMB: peakRss() };
-      } finally {
-        await worker.shutdown();
-      }
-    } finally {
-      await connection.close();
-      await server.stop();
-    }
+    return await withPipeline({ dir, port: Number(process.env.BENCH_PUSH_TEMPORAL_PORT ?? 17235), store }, async (client) => {
+      const t0 = Date.now();
+      await requestPush(client, { source: SOURCE, target: TARGET, targetType: 'scim' }, { trigger: 'cli' });
+      // result() follows continue-as-new to the run that returns the summary.
+      const summary = (await client.workflow.getHandle(pushWorkflowId(TARGET)).result()) as PushSummary;
+      const seconds = (Date.now() - t0) / 1000;
+      if (summary.status !== 'succeeded') throw new Error(`pipeline push ${summary.status}: ${summary.error}`);
+      return { case: kind, seconds, plan: summary.plan, applied: summary.applied, peakRssMB: peakRss() };
+    });
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const peakRss = () => Math.round(process.resourceUsage().maxRSS / 1024);
-
-function runChild(kind: string, dbFile: string, baseUrl: string): Promise<CaseResult> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--require', 'tsx/cjs', __filename, kind, dbFile, baseUrl], {
-      cwd: root,
-      env: { ...process.env, [TOKEN_ENV]: DEFAULT_TOKEN },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as CaseResult) : reject(new Error(`push ${kind} case exited ${code}`))));
-  });
-}
+const runChild = (kind: string, dbFile: string, baseUrl: string) =>
+  runChildCase<CaseResult>(__filename, [kind, dbFile, baseUrl], { ...process.env, [TOKEN_ENV]: DEFAULT_TOKEN }, `push ${kind}`);
 
 /** A fresh SCIM server per case; what it holds afterwards must be exactly what the push applied. */
 async function runCase(kind: 'plain' | 'pipeline', sourceDb: string, dir: string) {

@@ -4,20 +4,17 @@
 // are compared with the rules computed directly over the HR table (pg), ldapsearch and the Okta
 // API. The mesh then feeds an AD target under OU={{department}}: a department change in the table
 // moves the account, an IsActive flip disables it, and `why` names the source and rule.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guidToString } from '../../connectors/ldap/guid';
 import { meshWorkflow } from '../../workflows/definitions';
 import { ensureDirectories, ldapsearchList, type Directories } from '../support/directories';
-import { startHarness, type Harness } from '../support/harness';
-import { oktaAdmin } from '../support/okta-admin';
+import type { Harness } from '../support/harness';
+import { adEntries as adEntriesUnder, adTool as adToolFor, deleteAdOu, listOkta as listOktaFor, meshProvisioning, oktaConnectorYaml, startMeshHarness, waitFor as waitForMs, type OktaListed } from '../support/mesh-setup';
 import { postgresEngine, type Engine } from '../support/sql-engines';
 import { runTiger } from '../support/tiger-cli';
 
-const exec = promisify(execFile);
 const run = Date.now().toString(36);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MESH = `people-${run}`;
@@ -30,19 +27,14 @@ let dirs: Directories;
 let h: Harness;
 let srcOu: string;
 let adOu: string;
-const okta: Record<string, string> = {};
+let okta: Record<string, string> = {};
 let hrFullRun: string;
 const table = () => e.table('"Hr"');
 
-async function adTool(tool: 'ldapadd' | 'ldapmodify', input: string): Promise<void> {
-  const p = exec(tool, ['-x', '-H', dirs.ad.url, '-D', dirs.ad.bindDn, '-w', dirs.ad.password], { env: { ...process.env, LDAPTLS_CACERT: dirs.ad.caFile } });
-  p.child.stdin!.end(input);
-  await p;
-}
+const adTool = (tool: 'ldapadd' | 'ldapmodify', input: string) => adToolFor(dirs, tool, input);
 
 interface HrRow { id: string; email: string; dept: string; name: string; active: boolean }
 interface AdListed { guid: string; sam: string; employeeNumber: string }
-interface OktaListed { id: string; login: string; email: string }
 
 /** The HR table as PostgreSQL returns it, never through the connector. */
 async function listHr(): Promise<HrRow[]> {
@@ -57,10 +49,7 @@ async function listAdSource(): Promise<AdListed[]> {
   return [...guid].map(([dn, hex]) => ({ guid: guidToString(Buffer.from(hex, 'hex')), sam: sam.get(dn)!, employeeNumber: num.get(dn) ?? '' }));
 }
 
-async function listOkta(): Promise<OktaListed[]> {
-  const all = (await oktaAdmin(h.emulator!.url).call('GET', '/api/v1/users?limit=200')) as { id: string; profile: { login: string; email: string } }[];
-  return all.filter((u) => u.profile.login.includes(run)).map((u) => ({ id: u.id, login: u.profile.login, email: u.profile.email }));
-}
+const listOkta = () => listOktaFor(h, run);
 
 /** The mesh file's rules computed directly: persons from the active HR rows; AD accounts by
  *  employee id (trimmed); Okta users by e-mail (lower-cased, trimmed) against the persons' e-mail. */
@@ -88,22 +77,10 @@ function expected(hr: HrRow[], ad: AdListed[], users: OktaListed[]) {
   return { persons, links, review, unmatched: unmatched.sort() };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000) => waitForMs(what, probe, ms);
 
-/** sAMAccountName → DN (lower-cased) and userAccountControl of the accounts the push wrote. */
-async function adEntries(): Promise<Map<string, { dn: string; uac: string }>> {
-  const read = (a: string) => ldapsearchList(dirs.ad, adOu, '(objectClass=user)', a).catch(() => new Map<string, string>());
-  const [sams, uacs] = await Promise.all([read('sAMAccountName'), read('userAccountControl')]);
-  return new Map([...sams].map(([dn, sam]) => [sam, { dn: dn.toLowerCase(), uac: uacs.get(dn)! }]));
-}
+/** The accounts the push wrote. */
+const adEntries = () => adEntriesUnder(dirs, adOu);
 
 /** A department change or an IsActive flip, stamped so the next delta reads it. */
 async function hrUpdate(set: string, id: number): Promise<void> {
@@ -134,16 +111,12 @@ beforeAll(async () => {
   const adUser = (k: string, num: string) => `dn: CN=src-${k}-${run},${srcOu}\nobjectClass: user\nsAMAccountName: s${k}-${run}\nemployeeNumber: ${num}\nuserAccountControl: 544\n`;
   await adTool('ldapadd', [`dn: ${srcOu}\nobjectClass: organizationalUnit\n`, adUser('1', '1001'), adUser('3', '1003'), adUser('9', '1009'), adUser('x', '9999')].join('\n'));
 
-  h = await startHarness({ emulator: { users: 0, groups: 0, apps: 0 } });
-  const admin = oktaAdmin(h.emulator!.url);
-  const user = async (key: string, email: string, login = email) => {
-    okta[key] = (await admin.createUser({ login, email, firstName: key, lastName: run })).id;
-  };
-  for (const i of [1, 2, 3, 4, 5]) await user(`o${i}`, `person${i}.${run}@mesh.test`);
-  await user('dup', `dup.${run}@mesh.test`);
-  await user('gone', `gone.${run}@mesh.test`);
-  await user('nobody', `nobody.${run}@x.test`);
-  await h.startWorker();
+  ({ h, okta } = await startMeshHarness(run, [
+    ...[1, 2, 3, 4, 5].map((i): [string, string] => [`o${i}`, `person${i}.${run}@mesh.test`]),
+    ['dup', `dup.${run}@mesh.test`],
+    ['gone', `gone.${run}@mesh.test`],
+    ['nobody', `nobody.${run}@x.test`],
+  ]));
 
   await h.addConnector(`
 name: ${HR}
@@ -157,7 +130,7 @@ config:
   isActiveColumn: IsActive
   commitLag: 1s
 `);
-  await h.addConnector(`name: ${OKTA}\ntype: okta\nconfig:\n  domain: \${OKTA_DOMAIN}\n  apiToken: \${OKTA_API_TOKEN}\n  sync:\n    resources: [users]\n`);
+  await h.addConnector(oktaConnectorYaml(OKTA));
   process.env.TEST_AD_PASSWORD = dirs.ad.password;
   const adConfig = (ou: string, extra: Record<string, unknown>) => ({
     host: '127.0.0.1', port: 636, useSsl: true, caFile: dirs.ad.caFile, baseDn: dirs.ad.baseDn, bindDn: dirs.ad.bindDn, bindPassword: '${TEST_AD_PASSWORD}',
@@ -167,7 +140,7 @@ config:
     name: ADSRC, type: 'active-directory',
     config: adConfig(srcOu, { attributeMapping: { username: 'sAMAccountName', employeeId: 'employeeNumber', displayName: 'cn' }, sync: { resources: ['users'] } }),
   }));
-  const provisioning = { from: `mesh/${MESH}`, after: 'sync', scope: { filter: 'username pr' }, mapping: { user: { username: 'username', email: 'email', displayName: 'displayName', lastName: 'displayName', department: 'department' } } };
+  const provisioning = meshProvisioning(MESH);
   await h.addConnector(JSON.stringify({
     name: AD, type: 'active-directory', deletionLimit: 5, provisioning,
     config: adConfig(adOu, { projection: { targetContainer: `OU={{department}},${adOu}` } }),
@@ -178,7 +151,7 @@ afterAll(async () => {
   await h?.close();
   await e?.close();
   for (const ou of [srcOu, adOu]) {
-    if (ou) await exec('ldapdelete', ['-x', '-H', dirs.ad.url, '-D', dirs.ad.bindDn, '-w', dirs.ad.password, '-r', ou], { env: { ...process.env, LDAPTLS_CACERT: dirs.ad.caFile } }).catch(() => undefined);
+    if (ou) await deleteAdOu(dirs, ou);
   }
 });
 

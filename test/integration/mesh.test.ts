@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meshWorkflow } from '../../workflows/definitions';
 import type { MeshSummary } from '../../workflows/mesh-types';
 import { ensureDirectories, ldapsearchList, type Directories } from '../support/directories';
-import { startHarness, type Harness } from '../support/harness';
-import { oktaAdmin } from '../support/okta-admin';
+import type { Harness } from '../support/harness';
+import { adEntries as adEntriesUnder, deleteAdOu, listOkta as listOktaFor, meshProvisioning, oktaConnectorYaml, startMeshHarness, waitFor as waitForMs, type OktaListed } from '../support/mesh-setup';
 import { runTiger } from '../support/tiger-cli';
 
 const exec = promisify(execFile);
@@ -27,7 +27,7 @@ let dirs: Directories;
 let h: Harness;
 let hrOu: string;
 let targetOu: string;
-const okta: Record<string, string> = {};
+let okta: Record<string, string> = {};
 
 async function ldapTool(tool: 'ldapadd' | 'ldapmodify' | 'ldapdelete', input: string, args: string[] = []): Promise<void> {
   const p = exec(tool, ['-x', '-H', dirs.ldap.url, '-D', dirs.ldap.bindDn, '-w', dirs.ldap.password, ...args]);
@@ -40,7 +40,6 @@ const hrEntry = (k: string, mail: string, dept: string) =>
   `dn: ${hrDn(k)}\nobjectClass: inetOrgPerson\nuid: ${k}-${run}\ncn: Person ${k}\nsn: ${k}\nmail: ${mail}\ndepartmentNumber: ${dept}\nemployeeNumber: M-${k}\n`;
 
 interface HrListed { uuid: string; uid: string; mail: string; dept: string; cn: string }
-interface OktaListed { id: string; login: string; email: string }
 
 /** The HR entries as slapd lists them (ldapsearch), never through the connector. */
 async function listHr(): Promise<HrListed[]> {
@@ -50,10 +49,7 @@ async function listHr(): Promise<HrListed[]> {
 }
 
 /** This file's Okta users as the Okta API lists them. */
-async function listOkta(): Promise<OktaListed[]> {
-  const all = (await oktaAdmin(h.emulator!.url).call('GET', '/api/v1/users?limit=200')) as { id: string; profile: { login: string; email: string } }[];
-  return all.filter((u) => u.profile.login.includes(run)).map((u) => ({ id: u.id, login: u.profile.login, email: u.profile.email }));
-}
+const listOkta = () => listOktaFor(h, run);
 
 /** The rules of mesh.yaml, computed directly: persons from HR; Okta by email, then login. */
 function expected(hr: HrListed[], users: OktaListed[]) {
@@ -80,15 +76,7 @@ async function meshDone(): Promise<MeshSummary> {
   return h.client.workflow.getHandle<typeof meshWorkflow>(`mesh/${MESH}`).result();
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000) => waitForMs(what, probe, ms);
 
 beforeAll(async () => {
   dirs = await ensureDirectories();
@@ -104,16 +92,12 @@ beforeAll(async () => {
   ].join('\n'));
 
   process.env.TEST_LDAP_PASSWORD = dirs.ldap.password;
-  h = await startHarness({ emulator: { users: 0, groups: 0, apps: 0 } });
-  const admin = oktaAdmin(h.emulator!.url);
-  const user = async (key: string, email: string, login = email) => {
-    okta[key] = (await admin.createUser({ login, email, firstName: key, lastName: run })).id;
-  };
-  for (const i of [1, 2, 3, 4, 5]) await user(`o${i}`, `person${i}.${run}@mesh.test`);
-  await user('dup', `dup.${run}@mesh.test`);
-  await user('o9', `other9.${run}@okta.test`, `p9-${run}@okta.test`);
-  await user('nobody', `nobody.${run}@x.test`);
-  await h.startWorker();
+  ({ h, okta } = await startMeshHarness(run, [
+    ...[1, 2, 3, 4, 5].map((i): [string, string] => [`o${i}`, `person${i}.${run}@mesh.test`]),
+    ['dup', `dup.${run}@mesh.test`],
+    ['o9', `other9.${run}@okta.test`, `p9-${run}@okta.test`],
+    ['nobody', `nobody.${run}@x.test`],
+  ]));
 
   const ldapConn = (extra: Record<string, unknown>) => ({
     type: 'ldap',
@@ -128,12 +112,12 @@ beforeAll(async () => {
       attributeMapping: { username: 'uid', email: 'mail', displayName: 'cn', lastName: 'sn', department: 'departmentNumber', employeeId: 'employeeNumber' },
     }),
   }));
-  await h.addConnector(`name: ${OKTA}\ntype: okta\nconfig:\n  domain: \${OKTA_DOMAIN}\n  apiToken: \${OKTA_API_TOKEN}\n  sync:\n    resources: [users]\n`);
+  await h.addConnector(oktaConnectorYaml(OKTA));
   const target = ldapConn({
     userSearchBase: targetOu, groupSearchBase: targetOu,
     projection: { targetContainer: `ou={{department}},${targetOu}` },
   });
-  const provisioning = { from: `mesh/${MESH}`, after: 'sync', scope: { filter: 'username pr' }, mapping: { user: { username: 'username', email: 'email', displayName: 'displayName', lastName: 'displayName', department: 'department' } } };
+  const provisioning = meshProvisioning(MESH);
   await h.addConnector(JSON.stringify({ name: TARGET, ...target, deletionLimit: 5, provisioning }));
   // The same persons into Samba AD, under OU={{department}}.
   adOu = `OU=tiger-mesh-${run},${dirs.ad.baseDn}`;
@@ -151,9 +135,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
   for (const ou of [hrOu, targetOu]) if (ou) await ldapTool('ldapdelete', '', ['-r', ou]).catch(() => undefined);
-  if (adOu) {
-    await exec('ldapdelete', ['-x', '-H', dirs.ad.url, '-D', dirs.ad.bindDn, '-w', dirs.ad.password, '-r', adOu], { env: { ...process.env, LDAPTLS_CACERT: dirs.ad.caFile } }).catch(() => undefined);
-  }
+  if (adOu) await deleteAdOu(dirs, adOu);
 });
 
 describe('identity mesh on slapd + the Okta emulator', () => {
@@ -257,11 +239,7 @@ lifecycle: { source: ${HR}, onLeave: disable }
   }
 
   /** sAMAccountName → DN (lower-cased) and userAccountControl of the AD accounts the push wrote. */
-  async function adEntries(): Promise<Map<string, { dn: string; uac: string }>> {
-    const read = (a: string) => ldapsearchList(dirs.ad, adOu, '(objectClass=user)', a).catch(() => new Map<string, string>());
-    const [sams, uacs] = await Promise.all([read('sAMAccountName'), read('userAccountControl')]);
-    return new Map([...sams].map(([dn, sam]) => [sam, { dn: dn.toLowerCase(), uac: uacs.get(dn)! }]));
-  }
+  const adEntries = () => adEntriesUnder(dirs, adOu);
 
   it('the mesh feeds slapd and AD under {{department}} containers: a mover moves, a leaver is disabled', async () => {
     // The full run above asked push/<target> (provisioning.after: sync) for a run.
