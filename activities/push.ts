@@ -221,6 +221,7 @@ export function createPushActivities({ store, connectors, client }: PushDeps) {
         const plan = stored.plan as PushPlan;
         const counts = zeroPushApplyCounts();
         const apply = new Applier(store, t, a.source, kind, a.runId, counts, log);
+        await apply.load(plan);
         await apply.objects(plan, a.allowRemovals);
         if (plan.members.length > 0) await apply.members(plan, a.allowRemovals);
         return counts;
@@ -298,15 +299,29 @@ class Applier {
     return this.t.classes[this.kind]!;
   }
 
+  /** Push state of the page's objects, read once by `load`; every write below keeps it current
+   *  (one push per target runs at a time, so nothing else writes these rows meanwhile). */
+  private readonly known = new Map<string, PushStateRecord | undefined>();
+
+  /** One query for every object the page names, instead of one per object. */
+  async load(plan: PushPlan): Promise<void> {
+    const ids = [...new Set([...plan.creates, ...plan.updates, ...plan.enables, ...plan.disables, ...plan.deletes].map((p) => p.sourceId).concat(plan.members.map((m) => m.groupId)))];
+    for (const id of ids) this.known.set(id, undefined);
+    for (const st of await this.store.getPushStates(this.t.def.name, this.source, this.kind, ids)) this.known.set(st.sourceId, st);
+  }
+
   private async state(sourceId: string): Promise<PushStateRecord | undefined> {
+    if (this.known.has(sourceId)) return this.known.get(sourceId);
     return (await this.store.getPushStates(this.t.def.name, this.source, this.kind, [sourceId]))[0];
   }
 
   private async save(sourceId: string, s: Pick<PushStateRecord, 'targetId' | 'attributes' | 'enabled' | 'members'>): Promise<void> {
-    await this.store.savePushStates([{
+    const record: PushStateRecord = {
       target: this.t.def.name, source: this.source, kind: this.kind, sourceId, ...s,
       hash: contentHash(stableStringify({ attributes: s.attributes, enabled: s.enabled, members: s.members ?? null })),
-    }]);
+    };
+    await this.store.savePushStates([record]);
+    this.known.set(sourceId, record);
   }
 
   /** A per-object refusal quarantines the object; what a retry may fix (the connection, a 429,
@@ -362,6 +377,7 @@ class Applier {
       await this.attempt(p.sourceId, 'delete', async () => {
         await requireOp(c, 'delete', `delete ${this.cls}`)(this.cls, s.targetId);
         await this.store.deletePushStates(this.t.def.name, this.source, this.kind, [p.sourceId]);
+        this.known.set(p.sourceId, undefined);
         this.counts.deleted++;
       });
     });

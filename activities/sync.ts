@@ -28,6 +28,9 @@ type Resource = string;
 /** Deltas need every class of the run to have them; otherwise the run reads in full. */
 const hasDeltas = (c: Connector, classes: string[]) => classes.length > 0 && classes.every((cls) => can(c.manifest, cls, 'delta'));
 
+/** The classes of `sync.resources` this connector reads (its manifest, per instance). */
+const readable = (def: { sync: { resources: string[] } }, c: Connector) => def.sync.resources.filter((r) => can(c.manifest, r, 'read'));
+
 export function createSyncActivities({ store, connectors, workerQueue }: SyncDeps) {
   const log = (connector: string, runId: string | null, level: 'info' | 'warn' | 'error', message: string) =>
     store.appendLog({ connector, runId, level, message });
@@ -51,7 +54,7 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       return asActivity(a.connector, () => keepAlive(async () => {
         // A retried beginRun keeps the definition the run pinned the first time.
         const { def, connector } = await connectors.forRun(a.connector, a.runId);
-        const resources = def.sync.resources.filter((r) => can(connector.manifest, r, 'read'));
+        const resources = readable(def, connector);
         if (resources.length === 0) throw new Error(`connector ${a.connector} (${def.type}) can read none of ${def.sync.resources.join(', ')}`);
         const deltas = hasDeltas(connector, resources);
         let mode = a.mode;
@@ -136,7 +139,7 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
     async takeWatermark(a: { connector: string; runId: string }): Promise<string | null> {
       return asActivity(a.connector, () => keepAlive(async () => {
         const { def, connector } = await connectors.forRun(a.connector, a.runId);
-        const resources = def.sync.resources.filter((r) => can(connector.manifest, r, 'read'));
+        const resources = readable(def, connector);
         // Only a delta that fell back to a full read asks: from here on it is a full run.
         await store.setRunMode(a.runId, 'full');
         return hasDeltas(connector, resources) ? await requireOp(connector, 'currentWatermark', 'read changes')(resources) : null;

@@ -1,6 +1,7 @@
 // The HTTP front: auth, rate limits, 403 knob, latency and faults around the route table, with
 // the headers every Okta response carries.
 
+import { text as readBody } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -200,11 +201,3 @@ export async function startOktaEmulator(opts: OktaEmulatorOptions = {}): Promise
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}

@@ -4,6 +4,7 @@
 // Basic auth for the integration system user, a fixed-window rate limit answering 429 with
 // Retry-After, and an admin API (`/__admin/…`) that changes data and moves "today".
 
+import { text as readBody } from 'node:stream/consumers';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -76,11 +77,6 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 export async function startWorkdayEmulator(o: WorkdayEmulatorOptions = {}): Promise<WorkdayEmulator> {
   const opts = {
