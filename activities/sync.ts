@@ -2,7 +2,7 @@
 // connector cache; records travel source → store through staged pages (claim checks), never
 // through workflow history.
 import { requireOp, type Connector } from '../connectors/framework/define';
-import { can } from '../connectors/framework/manifest';
+import { can, readLanes } from '../connectors/framework/manifest';
 import { connectorType } from '../connectors/registry';
 import { deletionHolds, reconcilableKinds } from '../pipeline/deletion-guard';
 import { readBatch, readChangesBatch } from '../pipeline/read-batch';
@@ -50,6 +50,8 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       mode: SyncMode;
       resources: Resource[];
       watermark: string | null;
+      /** Present when the classes read in more than one lane (independent rate-limit buckets). */
+      lanes?: Resource[][];
     }> {
       return asActivity(a.connector, () => keepAlive(async () => {
         // A retried beginRun keeps the definition the run pinned the first time.
@@ -77,7 +79,8 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
           const unserved = def.sync.resources.filter((r) => !resources.includes(r) && can(connectorType(def.type).manifest, r, 'read'));
           if (unserved.length) await log(a.connector, a.runId, 'info', `sync.resources names ${unserved.join(', ')}, which this connector's configuration does not serve: not read`);
         }
-        return { mode, resources, watermark };
+        const lanes = readLanes(connector.manifest, resources);
+        return { mode, resources, watermark, ...(lanes.length > 1 ? { lanes } : {}) };
       }));
     },
 

@@ -7,6 +7,7 @@
 // Scenarios: a full run, a delta run, a run that continued-as-new (forced early), a run held by
 // the deletion guard then approved and one rejected, the live workflow with a failed try, and
 // the schedule trigger. Fixtures must hold no record data: checked before anything is written.
+// `-- --as sync-full:sync-lanes-full` records one scenario under a new name and keeps the rest.
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
@@ -129,8 +130,15 @@ async function main(): Promise<void> {
 
     const records = emulator.state.users.flatMap((u) => [u.profile.email, u.profile.login].filter((v): v is string => typeof v === 'string'));
     mkdirSync(FIXTURES, { recursive: true });
-    for (const f of readdirSync(FIXTURES)) if (f.endsWith('.json')) unlinkSync(join(FIXTURES, f));
-    for (const [name, h] of Object.entries(histories)) {
+    // `--as scenario:fixture` adds a scenario recorded by today's code under a new name and keeps
+    // every other fixture: how a patched() change gets fixtures of both its paths.
+    const renames = asArgs(process.argv.slice(2));
+    if (renames.size === 0) for (const f of readdirSync(FIXTURES)) if (f.endsWith('.json')) unlinkSync(join(FIXTURES, f));
+    const written = renames.size === 0 ? Object.entries(histories) : [...renames].map(([from, to]) => {
+      if (!(from in histories)) throw new Error(`no scenario ${from} (scenarios: ${Object.keys(histories).join(', ')})`);
+      return [to, histories[from]] as const;
+    });
+    for (const [name, h] of written) {
       const text = JSON.stringify(h, null, 1);
       const readable = readableHistory(h);
       if (records.some((r) => readable.includes(r)) || EMAIL.test(readable)) throw new Error(`fixture ${name} holds record data; fix the workflow, not the check`);
@@ -193,6 +201,18 @@ async function executionChain(client: Client, workflowId: string, runId: string)
     const events = (await h.fetchHistory()).events ?? [];
     out.push(await history(client, workflowId, id));
     id = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return out;
+}
+
+/** `--as from:to` pairs from the command line. */
+function asArgs(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== '--as') throw new Error(`unknown argument ${argv[i]} (expected --as scenario:fixture)`);
+    const [from, to] = (argv[++i] ?? '').split(':');
+    if (!from || !to) throw new Error('--as needs scenario:fixture');
+    out.set(from, to);
   }
   return out;
 }

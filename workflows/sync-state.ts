@@ -113,6 +113,9 @@ export class SyncState {
   progress(nowMs: number): Progress {
     const run = this.run;
     const elapsed = run ? Math.max(1, nowMs - run.startedAtMs) : 1;
+    // Lanes read side by side: "where" is every lane's current class, and the classes done so far.
+    const reading = run?.lanes?.filter((l) => l.index < l.resources.length).map((l) => l.resources[l.index]);
+    const resourceIndex = run?.lanes ? run.lanes.reduce((n, l) => n + l.index, 0) : run?.resourceIndex ?? 0;
     return {
       connector: this.connector,
       state: this.held ? 'held' : run ? 'running' : 'idle',
@@ -123,8 +126,9 @@ export class SyncState {
         requestIds: run.requestIds,
         mode: run.mode,
         trigger: run.trigger,
-        resource: run.resources[run.resourceIndex] ?? null,
-        resourceIndex: run.resourceIndex,
+        resource: (reading ? reading[0] : run.resources[run.resourceIndex]) ?? null,
+        ...(reading ? { reading } : {}),
+        resourceIndex,
         resourceCount: run.resources.length,
         pages: run.pages,
         records: run.counts.fetched,

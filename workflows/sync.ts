@@ -37,7 +37,7 @@ import { failureMessage, isContinueAsNew } from './failures';
 import { toRetryPolicy } from './retry';
 import { TigerSyncMode, TigerTrigger } from './search-attributes';
 import { SyncState } from './sync-state';
-import type { ApprovalOutcome, ApprovalRequest, ApprovalResult, Counts, Progress, RunState, RunSummary, SyncRequest, SyncWorkflowInput } from './types';
+import type { ApprovalOutcome, ApprovalRequest, ApprovalResult, Counts, LaneState, Progress, ReadPosition, RunState, RunSummary, SyncRequest, SyncWorkflowInput } from './types';
 import { zeroCounts } from './types';
 import { progressDetails, summaries } from './ui-text';
 
@@ -161,7 +161,12 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
   async function beginRun(req: { requestIds: string[]; mode: 'full' | 'delta'; trigger: SyncRequest['trigger'] }): Promise<RunState> {
     const runId = uuid4();
     const begun = await store.beginRun({ connector: input.connector, runId, mode: req.mode, trigger: req.trigger });
+    // Classes in independent lanes (rate-limit buckets) are read side by side by full runs.
+    const lanes = begun.lanes && begun.lanes.length > 1 && patched('parallel-lanes')
+      ? begun.lanes.map((resources): LaneState => ({ resources, index: 0, cursor: null, seq: 0 }))
+      : undefined;
     return {
+      ...(lanes ? { lanes } : {}),
       runId,
       requestIds: req.requestIds,
       mode: begun.mode,
@@ -181,15 +186,19 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
   /** Reads every resource page by page; returns 'continue' when history should be handed over. */
   async function fullRun(r: RunState): Promise<'done' | 'continue'> {
     state.phase = 'reading';
-    while (r.resourceIndex < r.resources.length) {
-      const resource = r.resources[r.resourceIndex];
-      if ((await readResource(r, resource)) === 'continue') return 'continue';
-      await warnIfFilteredOut(r, resource);
-      r.resourceIndex++;
-      r.cursor = null;
-      r.filtered = undefined;
-      r.affinityQueue = null;
-      if (r.resourceIndex < r.resources.length && shouldHandOver()) return 'continue';
+    if (r.lanes) {
+      if ((await readInLanes(r, r.lanes)) === 'continue') return 'continue';
+    } else {
+      while (r.resourceIndex < r.resources.length) {
+        const resource = r.resources[r.resourceIndex];
+        if ((await readResource(r, r, resource)) === 'continue') return 'continue';
+        await warnIfFilteredOut(r, r, resource);
+        r.resourceIndex++;
+        r.cursor = null;
+        r.filtered = undefined;
+        r.affinityQueue = null;
+        if (r.resourceIndex < r.resources.length && shouldHandOver()) return 'continue';
+      }
     }
     r.deletions = await deletions(r);
     // The delta watermark taken before reading is stored only now, after everything is applied.
@@ -200,26 +209,65 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     return 'done';
   }
 
-  async function readResource(r: RunState, resource: Resource): Promise<'done' | 'continue'> {
+  /** Every lane read side by side, each its classes in order. A lane that fails stops the others
+   *  at their next batch (nothing is left running while the run is closed); a hand-over waits
+   *  until every lane has reached a batch boundary, so no fetch is in flight across it. */
+  async function readInLanes(r: RunState, lanes: LaneState[]): Promise<'done' | 'continue'> {
+    let failure: { err: unknown } | undefined;
+    const stopped = () => failure !== undefined;
+    const outcomes = await Promise.all(
+      lanes.map((lane, i) =>
+        readLane(r, lane, `${i}/`, stopped).catch((err: unknown) => {
+          failure ??= { err };
+          return 'stopped' as const;
+        }),
+      ),
+    );
+    if (failure) throw failure.err;
+    return outcomes.includes('continue') ? 'continue' : 'done';
+  }
+
+  async function readLane(r: RunState, lane: LaneState, keyPrefix: string, stopped: () => boolean): Promise<'done' | 'continue' | 'stopped'> {
+    while (lane.index < lane.resources.length) {
+      const resource = lane.resources[lane.index];
+      const outcome = await readResource(r, lane, resource, keyPrefix, stopped);
+      if (outcome !== 'done') return outcome;
+      await warnIfFilteredOut(r, lane, resource);
+      lane.index++;
+      lane.cursor = null;
+      lane.filtered = undefined;
+      lane.affinityQueue = null;
+      if (stopped()) return 'stopped';
+      if (lane.index < lane.resources.length && shouldHandOver()) return 'continue';
+    }
+    return 'done';
+  }
+
+  /** One resource from `at`'s cursor on; `at` is the run (one lane) or one of its lanes. */
+  async function readResource(r: RunState, at: ReadPosition, resource: Resource, keyPrefix = '', stopped = () => false): Promise<'done' | 'continue' | 'stopped'> {
     let applying: Promise<void> | undefined;
     try {
       for (;;) {
-        const stageKey = `${r.runId}/${r.seq}`;
-        const fetched = await fetchBatch(r, resource, stageKey);
+        const stageKey = `${r.runId}/${keyPrefix}${at.seq}`;
+        const fetched = await fetchBatch(r, at, resource, stageKey);
         // Apply N only after fetch N+1 has started and N-1 is applied: order within a resource
         // is kept, and the cursor advances only past pages that are staged.
         await applying;
-        r.seq++;
+        at.seq++;
         r.pages++;
         pagesHere++;
         r.counts.fetched += fetched.count;
-        r.filtered = { read: (r.filtered?.read ?? 0) + fetched.count, kept: (r.filtered?.kept ?? 0) + fetched.kept, unmapped: stillUnmapped(r.filtered?.unmapped, fetched.unmapped) };
+        at.filtered = { read: (at.filtered?.read ?? 0) + fetched.count, kept: (at.filtered?.kept ?? 0) + fetched.kept, unmapped: stillUnmapped(at.filtered?.unmapped, fetched.unmapped) };
         if (fetched.incomplete && !r.incomplete.includes(resource)) r.incomplete.push(resource);
-        r.affinityQueue = fetched.affinityQueue ?? null;
+        at.affinityQueue = fetched.affinityQueue ?? null;
         applying = startApply(r, stageKey, fetched.count);
         showProgress();
-        r.cursor = fetched.nextCursor;
-        if (!r.cursor) break;
+        at.cursor = fetched.nextCursor;
+        if (!at.cursor) break;
+        if (stopped()) {
+          await applying;
+          return 'stopped';
+        }
         if (shouldHandOver()) {
           await applying;
           return 'continue';
@@ -234,18 +282,18 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     }
   }
 
-  async function fetchBatch(r: RunState, resource: Resource, stageKey: string): Promise<FetchBatchResult> {
+  async function fetchBatch(r: RunState, at: ReadPosition, resource: Resource, stageKey: string): Promise<FetchBatchResult> {
     const args = {
       connector: input.connector,
       runId: r.runId,
       resource,
-      cursor: r.cursor,
+      cursor: at.cursor,
       stageKey,
       maxRecords: opts.batchRecords,
       maxMillis: opts.batchMillis,
     };
-    const summary = summaries.fetch(resource, r.seq + 1, r.counts.fetched);
-    const queue = r.affinityQueue;
+    const summary = summaries.fetch(resource, at.seq + 1, r.counts.fetched);
+    const queue = at.affinityQueue;
     if (queue) {
       try {
         return await onWorker(queue).fetchBatch.executeWithOptions({ summary }, [args]);
@@ -254,7 +302,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         // That worker stopped polling (or died mid-batch): any worker resumes the same cursor,
         // and the connector restarts its scan there (re-staging a key is idempotent).
         log.warn('worker queue not served, the batch goes to the shared queue', { runId: r.runId, resource, queue });
-        r.affinityQueue = null;
+        at.affinityQueue = null;
       }
     }
     return reads.fetchBatch.executeWithOptions({ summary }, [args]);
@@ -339,8 +387,8 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     return p;
   }
 
-  async function warnIfFilteredOut(r: RunState, resource: Resource): Promise<void> {
-    const f = r.filtered;
+  async function warnIfFilteredOut(r: RunState, at: ReadPosition, resource: Resource): Promise<void> {
+    const f = at.filtered;
     if (f && f.read > 0 && f.kept === 0) {
       await quick.reportFilteredOut({ connector: input.connector, runId: r.runId, resource, read: f.read });
     }

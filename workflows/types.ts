@@ -50,6 +50,23 @@ export interface RunState {
   affinityQueue?: string | null;
   /** What became of deletions the guard held, once decided. */
   deletions?: ApprovalOutcome;
+  /** Set when a full run reads its classes in lanes side by side (independent rate-limit
+   *  buckets); each lane then keeps its own position and resourceIndex/cursor are unused. */
+  lanes?: LaneState[];
+}
+
+/** Where a reader stands in its current class: the run itself, or one lane of it. */
+export interface ReadPosition {
+  cursor: string | null;
+  seq: number;
+  filtered?: { read: number; kept: number; unmapped?: string[] };
+  affinityQueue?: string | null;
+}
+
+/** One read lane of a full run: its classes in order, the one being read, and where in it. */
+export interface LaneState extends ReadPosition {
+  resources: Resource[];
+  index: number;
 }
 
 export interface RunSummary {
@@ -136,6 +153,8 @@ export interface Progress {
     mode: SyncMode;
     trigger: Trigger;
     resource: Resource | null;
+    /** Classes being read right now: several when lanes read side by side. */
+    reading?: Resource[];
     resourceIndex: number;
     resourceCount: number;
     pages: number;

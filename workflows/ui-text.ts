@@ -24,7 +24,8 @@ export function progressDetails(p: Progress): string {
   }
   const run = p.run;
   if (!run) return p.pending.length > 0 ? `idle · ${p.pending.length} request(s) waiting` : 'idle · waiting for a request';
-  const where = run.resource ? `${run.resource} (${run.resourceIndex + 1}/${run.resourceCount})` : 'all resources';
+  const now = run.reading?.length ? run.reading.join(' ∥ ') : run.resource;
+  const where = now ? `${now} (${run.resourceIndex + 1}/${run.resourceCount})` : 'all resources';
   const c = run.counts;
   return [
     `**${run.mode}** run (${run.trigger}) · ${p.phase} · ${where}`,

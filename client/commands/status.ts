@@ -60,7 +60,7 @@ export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition,
   say(`${def.name} (${def.type}) · ${def.enabled ? 'enabled' : 'disabled'} · ${def.sync.mode} every ${def.sync.interval} · ${status.state}`);
   if (progress?.run) {
     const r = progress.run;
-    say(`running: ${r.mode} run ${r.runId} (${r.trigger}) — ${r.resource ?? 'finishing'} ${r.resourceIndex + 1}/${r.resourceCount}, ${r.records} records, ${r.ratePerSec}/s`);
+    say(`running: ${r.mode} run ${r.runId} (${r.trigger}) — ${r.reading?.join(' ∥ ') ?? r.resource ?? 'finishing'} ${r.resourceIndex + 1}/${r.resourceCount}, ${r.records} records, ${r.ratePerSec}/s`);
   }
   if (schedule) say(`schedule ${scheduleId(def.name)}${schedule.paused ? ' (paused)' : ''}: next ${schedule.nextRuns.join(', ') || '-'}`);
   const since = lastFull ? `last successful full run ${lastFull.startedAt}` : 'no successful full run yet';

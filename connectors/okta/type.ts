@@ -27,6 +27,9 @@ export const oktaType = defineConnector({
       // `active` is not an attribute here: a push enables and disables through setEnabled. Okta
       // requires a password (seed 001): a push adds `credentials.password.value` in its mapping.
       pushMapping: { 'profile.login': 'login', 'profile.email': 'email', 'profile.firstName': 'firstName', 'profile.lastName': 'lastName' },
+      // Okta limits each endpoint family on its own (api.ts oktaBucket): users ∥ groups and
+      // their members ∥ apps and their users.
+      lane: 'users',
     },
     groups: {
       kind: 'group',
@@ -38,6 +41,7 @@ export const oktaType = defineConnector({
       defaultMapping: { name: 'profile.name', description: 'profile.description', type: 'type' },
       pathAliases: OKTA_GROUP_SCIM_ALIASES,
       pushMapping: { 'profile.name': 'name', 'profile.description': 'description' },
+      lane: 'groups',
     },
     apps: {
       kind: 'app',
@@ -46,6 +50,7 @@ export const oktaType = defineConnector({
       get: true,
       attributePaths: OKTA_ATTRIBUTE_PATHS.apps,
       defaultMapping: { name: 'name', label: 'label', status: 'status' },
+      lane: 'apps',
     },
   },
   linkClasses: {

@@ -18,7 +18,9 @@ const fixtures = readdirSync(dir)
 
 it('has a fixture for each recorded scenario', () => {
   expect(fixtures.map((f) => f.name)).toEqual(
-    expect.arrayContaining(['sync-full', 'sync-delta', 'sync-continued-as-new-first', 'sync-continued-as-new-last', 'sync-held', 'live', 'schedule-trigger']),
+    expect.arrayContaining(['sync-full', 'sync-delta', 'sync-continued-as-new-first', 'sync-continued-as-new-last', 'sync-held', 'live', 'schedule-trigger',
+      // Recorded after patched('parallel-lanes'): Okta's classes read as lanes side by side.
+      'sync-lanes-full', 'sync-lanes-continued-as-new-first', 'sync-lanes-continued-as-new-last', 'sync-lanes-held']),
   );
 });
 
