@@ -57,10 +57,11 @@ export async function runFullSync(client: Client, def: ConnectorDefinition, poll
 }
 
 /** Runs script with args in a child process (stderr passed through); resolves with the JSON of
- *  its last stdout line. label names the case in the error when the child fails. */
-export function runChildCase<T>(script: string, args: string[], env: NodeJS.ProcessEnv, label: string): Promise<T> {
+ *  its last stdout line. label names the case in the error when the child fails; nodeArgs are
+ *  node's own flags (--cpu-prof, which NODE_OPTIONS refuses). */
+export function runChildCase<T>(script: string, args: string[], env: NodeJS.ProcessEnv, label: string, nodeArgs: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--require', 'tsx/cjs', script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d) => (out += d));
     c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as T) : reject(new Error(`${label} case exited ${code}`))));
