@@ -18,6 +18,8 @@ import { runPlainSync } from './plain-loop';
 
 const root = join(__dirname, '..');
 const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
+/** Records per fetch activity, the same for both paths (default: the workflow's own). */
+const batchRecords = process.env.BENCH_BATCH_RECORDS ? Number(process.env.BENCH_BATCH_RECORDS) : undefined;
 
 async function main(): Promise<void> {
   const [kind, connectorFile] = process.argv.slice(2);
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
     if (kind === 'plain') {
       const started = Date.now();
       const acts = createSyncActivities({ store, connectors: new ConnectorCache(store) });
-      const counts = await runPlainSync(acts, def.name, 'full', randomUUID());
+      const counts = await runPlainSync(acts, def.name, 'full', randomUUID(), ...(batchRecords ? [{ maxRecords: batchRecords, maxMillis: 4000 }] : []));
       report(kind, counts, (Date.now() - started) / 1000, Math.round(process.resourceUsage().maxRSS / 1024));
     } else {
       const { counts, seconds, workerPeakRssMB } = await pipeline(def, dir);
@@ -66,13 +68,15 @@ async function pipeline(def: ConnectorDefinition, dir: string) {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: 'default',
     TIGER_HOME: home,
+    // The worker's INFO lines (state changes of both its queues) would bury the bench's own.
+    TIGER_LOG_LEVEL: process.env.TIGER_LOG_LEVEL ?? 'ERROR',
     // SQLite: the worker opens the file this process wrote the connector into.
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
   });
   const connection = await Connection.connect({ address: server.address });
   try {
     const client = new Client({ connection });
-    const { summary, ms } = await runFullSync(client, def, 200);
+    const { summary, ms } = await runFullSync(client, def, 200, batchRecords ? { batchRecords } : undefined);
     const workerPeakRssMB = worker.peakRssMB();
     return { counts: summary.counts, seconds: ms / 1000, workerPeakRssMB };
   } finally {
@@ -84,7 +88,10 @@ async function pipeline(def: ConnectorDefinition, dir: string) {
 
 /** `node bin/tiger.js worker`, resolved once it polls; its peak RSS read from /proc while it runs. */
 async function startWorkerProcess(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['bin/tiger.js', 'worker'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_WORKER_NODE_ARGS: node flags for the worker alone, to try V8 settings
+  // (--max-old-space-size=192) or to profile it (--cpu-prof, which NODE_OPTIONS refuses).
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/tiger.js', 'worker'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('tiger worker: polling') && resolve());

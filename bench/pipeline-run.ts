@@ -13,7 +13,7 @@ import type { IdentityStore } from '../store/types';
 import { loadBundle } from '../worker/bundle';
 import { startWorker } from '../worker/worker';
 import { progressQuery } from '../workflows/definitions';
-import type { RunSummary } from '../workflows/types';
+import type { RunSummary, SyncOptions } from '../workflows/types';
 
 const root = join(__dirname, '..');
 
@@ -41,9 +41,9 @@ export async function withPipeline<T>(opts: { dir: string; port: number; store: 
 
 /** A full sync of def requested as the CLI does, awaited by polling sync/<name>'s progress query
  *  every pollMs; ms runs from the request to the summary. Throws unless the run succeeded. */
-export async function runFullSync(client: Client, def: ConnectorDefinition, pollMs: number): Promise<{ summary: RunSummary; ms: number }> {
+export async function runFullSync(client: Client, def: ConnectorDefinition, pollMs: number, options?: SyncOptions): Promise<{ summary: RunSummary; ms: number }> {
   const t0 = Date.now();
-  const req = await requestSync(client, refOf(def), 'full', 'cli');
+  const req = await requestSync(client, refOf(def), 'full', 'cli', options);
   const handle = client.workflow.getHandle(syncWorkflowId(def.name));
   let summary: RunSummary | undefined;
   while (!summary) {

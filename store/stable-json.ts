@@ -39,5 +39,9 @@ function write(value: unknown): string | undefined {
 
 /** Content hash of an already stable JSON text (sha1: a change detector, not a security check). */
 export function contentHash(stableJson: string): string {
+  // Most links (a million group memberships) carry no attributes: one hash, computed once.
+  if (stableJson === '{}') return EMPTY_OBJECT_HASH;
   return createHash('sha1').update(stableJson).digest('base64url');
 }
+
+const EMPTY_OBJECT_HASH = createHash('sha1').update('{}').digest('base64url');
