@@ -11,7 +11,14 @@ import { MappingCoverage } from './mapping-coverage';
 export interface BatchLimits {
   maxRecords: number;
   maxMillis: number;
+  /** Links per batch; by default LINKS_PER_RECORD × maxRecords. */
+  maxLinks?: number;
 }
+
+/** A staged link is two ids, a staged object a whole profile: a batch holds this many more links
+ *  than objects for about the same bytes, and a million memberships take a quarter of the
+ *  batches (each one a round trip through the Temporal server). */
+export const LINKS_PER_RECORD = 4;
 
 export interface Batch {
   page: StagedPage;
@@ -42,8 +49,15 @@ export async function readBatch(
   let next: string | null = cursor;
   const mapping = mapper.mappingOf(resource);
   const coverage = mapping ? new MappingCoverage(mapping) : undefined;
+  const maxLinks = limits.maxLinks ?? limits.maxRecords * LINKS_PER_RECORD;
+  let objects = 0;
+  let links = 0;
   do {
     const res = await connector.readPage(resource, next);
+    for (const rec of res.records) {
+      if (rec.type === 'link') links++;
+      else objects++;
+    }
     if (coverage) for (const rec of res.records) if (rec.type === 'object') coverage.observe(rec.raw);
     const staged = mapper.toStaged(res.records, 'full');
     append(page, staged);
@@ -52,7 +66,7 @@ export async function readBatch(
     next = res.nextCursor;
     affinity = res.affinity;
     onPage?.(next, count);
-  } while (next && count < limits.maxRecords && Date.now() - started < limits.maxMillis);
+  } while (next && objects < limits.maxRecords && links < maxLinks && Date.now() - started < limits.maxMillis);
   const unmapped = coverage && coverage.count > 0 ? coverage.unresolved() : undefined;
   return { page, count, kept: page.objects.length + page.links.length, affinity, nextCursor: next, warnings, ...(unmapped ? { unmapped } : {}) };
 }

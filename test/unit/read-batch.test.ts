@@ -1,0 +1,57 @@
+// A batch's bounds (pipeline/read-batch.ts): objects by maxRecords, links by LINKS_PER_RECORD times
+// as many (a staged link is two ids), both by time, and never a page past the source's end.
+import { describe, expect, it } from 'vitest';
+import { parseConnectorText } from '../../config/load';
+import { connectorType, typeSchemas } from '../../connectors/registry';
+import type { SourceRecord } from '../../connectors/types';
+import { createRecordMapper } from '../../pipeline/mapper';
+import { LINKS_PER_RECORD, readBatch } from '../../pipeline/read-batch';
+
+const def = parseConnectorText('name: bounds\ntype: okta\nconfig:\n  domain: example.okta.com\n  apiToken: ${T}\n', 'bounds.yaml', typeSchemas());
+const manifest = connectorType('okta').manifest;
+const mapper = createRecordMapper(def, manifest);
+
+/** A source of `pages` pages of `size` records of `resource`, cursors "1", "2", … */
+function source(resource: 'users' | 'memberships', pages: number, size = 200) {
+  const reads: (string | null)[] = [];
+  const readPage = async (_cls: string, cursor: string | null) => {
+    reads.push(cursor);
+    const n = cursor ? Number(cursor) : 0;
+    const records: SourceRecord[] = Array.from({ length: size }, (_, i): SourceRecord =>
+      resource === 'users'
+        ? { type: 'object', resource, id: `u${n}-${i}`, raw: { id: `u${n}-${i}`, status: 'ACTIVE', profile: { login: `u${n}-${i}@example.com` } } }
+        : { type: 'link', resource, parentId: `g${n}`, childId: `u${i}`, childKind: 'user' },
+    );
+    return { records, nextCursor: n + 1 < pages ? String(n + 1) : null, warnings: [] };
+  };
+  return { connector: { type: 'okta', manifest, readPage } as never, reads };
+}
+
+describe('batch bounds', () => {
+  it('stops objects at maxRecords', async () => {
+    const { connector, reads } = source('users', 100);
+    const b = await readBatch(connector, mapper, 'users', null, { maxRecords: 1000, maxMillis: 60_000 });
+    expect(b.count).toBe(1000);
+    expect(reads).toHaveLength(5);
+    expect(b.nextCursor).toBe('5');
+    expect(b.page.objects).toHaveLength(1000);
+  });
+
+  it('takes LINKS_PER_RECORD times as many links as objects into one batch', async () => {
+    const { connector, reads } = source('memberships', 100);
+    const b = await readBatch(connector, mapper, 'memberships', null, { maxRecords: 1000, maxMillis: 60_000 });
+    expect(b.count).toBe(1000 * LINKS_PER_RECORD);
+    expect(b.page.links).toHaveLength(1000 * LINKS_PER_RECORD);
+    expect(reads).toHaveLength((1000 * LINKS_PER_RECORD) / 200);
+    expect(b.nextCursor).toBe(String(reads.length));
+  });
+
+  it('an explicit maxLinks wins, and the last page ends the batch whatever is left', async () => {
+    const few = source('memberships', 100);
+    expect((await readBatch(few.connector, mapper, 'memberships', null, { maxRecords: 1000, maxMillis: 60_000, maxLinks: 400 })).count).toBe(400);
+    const short = source('memberships', 3);
+    const b = await readBatch(short.connector, mapper, 'memberships', null, { maxRecords: 1000, maxMillis: 60_000 });
+    expect(b.count).toBe(600);
+    expect(b.nextCursor).toBeNull();
+  });
+});
