@@ -3,7 +3,11 @@
 // UTC, so DATETIME columns are taken as UTC and TIMESTAMP columns read in UTC. Numbers beyond
 // 2^53 compare as DECIMAL, never as doubles; binary values travel as hex.
 
-import * as mariadb from 'mariadb';
+import type * as Mariadb from 'mariadb';
+
+// Loaded by the first MariaDB/MySQL connector a worker opens (see mssql.ts).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const driver = (): typeof Mariadb => require('mariadb') as typeof Mariadb;
 import { urlTarget } from '../connection-string';
 import type { ColumnClass, ColumnInfo, Dialect, FailureKind, SqlSession } from './types';
 
@@ -53,7 +57,7 @@ export const mariadbDialect: Dialect = {
   },
   open(connectionString): SqlSession {
     const t = urlTarget(connectionString);
-    const pool = mariadb.createPool({
+    const pool = driver().createPool({
       host: t.host,
       port: t.port ?? 3306,
       user: t.user,

@@ -4,7 +4,13 @@
 // MIN_ACTIVE_ROWVERSION(): every value under it is committed, so nothing open is passed.
 // No SQL Server runs in CI: this file's SQL is covered by unit tests only.
 
-import sql from 'mssql';
+import type * as Mssql from 'mssql';
+
+// The driver is loaded by the first SQL Server connector a worker opens: `mssql` brings tedious
+// and the Azure SDK (~360 modules, ~30 MB resident), which most workers never need. require()
+// for the reason client/lazy.ts gives.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const driver = (): typeof Mssql => require('mssql') as typeof Mssql;
 import { mssqlTarget } from '../connection-string';
 import type { ColumnClass, ColumnInfo, Dialect, FailureKind, SqlSession } from './types';
 
@@ -48,6 +54,7 @@ export const mssqlDialect: Dialect = {
     return 'other';
   },
   open(connectionString): SqlSession {
+    const sql = driver();
     const t = mssqlTarget(connectionString);
     if (!t.user) throw new Error('has no User Id (SQL authentication is the only kind a Node.js worker can use)');
     const pool = new sql.ConnectionPool({
