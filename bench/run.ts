@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  worker peak RSS by org size (SQLite): ${rss}\n`);
   }
   const ldap = process.env.BENCH_LDAP === '0' || !wants('ldap') ? null : await runLdapCase(env);
-  const cliStartup = wants('cli') ? await runCliStartupCase(env) : null;
+  const cliStartup = wants('cli') ? await runLastLineCase('bench/cli-startup.ts', env) : null;
   const push = wants('push') ? await runLastLineCase('bench/push.ts', env) : null;
   const latency = wants('latency') ? await runLastLineCase('bench/latency.ts', env) : null;
   const sql = wants('sql') ? await runLastLineCase('bench/sql.ts', env) : null;
@@ -161,12 +161,6 @@ async function runLastLineCase(script: string, env: NodeJS.ProcessEnv): Promise<
   const lines = out.trim().split('\n');
   process.stdout.write(lines.slice(0, -1).join('\n') + '\n');
   return JSON.parse(lines.pop() as string);
-}
-
-async function runCliStartupCase(env: NodeJS.ProcessEnv): Promise<unknown> {
-  const out = await run(['bench/cli-startup.ts'], env);
-  process.stdout.write(out.trim().split('\n').slice(0, -1).join('\n') + '\n');
-  return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
 async function runLdapCase(env: NodeJS.ProcessEnv): Promise<unknown> {

@@ -55,10 +55,13 @@ export async function readBatch(
   do {
     const res = await connector.readPage(resource, next);
     for (const rec of res.records) {
-      if (rec.type === 'link') links++;
-      else objects++;
+      if (rec.type === 'link') {
+        links++;
+      } else {
+        objects++;
+        coverage?.observe(rec.raw);
+      }
     }
-    if (coverage) for (const rec of res.records) if (rec.type === 'object') coverage.observe(rec.raw);
     const staged = mapper.toStaged(res.records, 'full');
     append(page, staged);
     count += res.records.length;

@@ -26,28 +26,21 @@ export interface Counts {
 }
 export const zeroCounts = (): Counts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
 
-/** A run in progress, carried across continue-as-new. */
-export interface RunState {
+/** A run in progress, carried across continue-as-new. Its read position (ReadPosition) is that
+ *  of its one lane; a run read in lanes keeps one per lane instead. */
+export interface RunState extends ReadPosition {
   runId: string;
   requestIds: string[];
   mode: SyncMode;
   trigger: Trigger;
   resources: Resource[];
   resourceIndex: number;
-  cursor: string | null;
-  seq: number;
   /** full: the delta watermark taken before reading; delta: the watermark read from. */
   watermark: string | null;
   counts: Counts;
   incomplete: Resource[];
   pages: number;
   startedAtMs: number;
-  /** Records read and kept (after filters) of the resource being read: a filter that keeps none
-   *  of a resource's records most likely names a path the source does not have. */
-  filtered?: { read: number; kept: number; unmapped?: string[] };
-  /** The worker's own task queue when the last batch left in-process state there (a paged search);
-   *  the next batch of the resource goes there first. */
-  affinityQueue?: string | null;
   /** What became of deletions the guard held, once decided. */
   deletions?: ApprovalOutcome;
   /** Set when a full run reads its classes in lanes side by side (independent rate-limit
@@ -59,7 +52,11 @@ export interface RunState {
 export interface ReadPosition {
   cursor: string | null;
   seq: number;
+  /** Records read and kept (after filters) of the resource being read: a filter that keeps none
+   *  of a resource's records most likely names a path the source does not have. */
   filtered?: { read: number; kept: number; unmapped?: string[] };
+  /** The worker's own task queue when the last batch left in-process state there (a paged search);
+   *  the next batch of the resource goes there first. */
   affinityQueue?: string | null;
 }
 

@@ -4,12 +4,12 @@
 // 2^53 compare as DECIMAL, never as doubles; binary values travel as hex.
 
 import type * as Mariadb from 'mariadb';
+import { urlTarget } from '../connection-string';
+import type { ColumnClass, ColumnInfo, Dialect, FailureKind, SqlSession } from './types';
 
 // Loaded by the first MariaDB/MySQL connector a worker opens (see mssql.ts).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const driver = (): typeof Mariadb => require('mariadb') as typeof Mariadb;
-import { urlTarget } from '../connection-string';
-import type { ColumnClass, ColumnInfo, Dialect, FailureKind, SqlSession } from './types';
 
 const CLASSES: Record<string, ColumnClass> = {
   DATE: 'date', NEWDATE: 'date', DATETIME: 'time', DATETIME2: 'time', TIMESTAMP: 'time', TIMESTAMP2: 'time',

@@ -5,14 +5,14 @@
 // No SQL Server runs in CI: this file's SQL is covered by unit tests only.
 
 import type * as Mssql from 'mssql';
+import { mssqlTarget } from '../connection-string';
+import type { ColumnClass, ColumnInfo, Dialect, FailureKind, SqlSession } from './types';
 
 // The driver is loaded by the first SQL Server connector a worker opens: `mssql` brings tedious
 // and the Azure SDK (~360 modules, ~30 MB resident), which most workers never need. require()
 // for the reason client/lazy.ts gives.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const driver = (): typeof Mssql => require('mssql') as typeof Mssql;
-import { mssqlTarget } from '../connection-string';
-import type { ColumnClass, ColumnInfo, Dialect, FailureKind, SqlSession } from './types';
 
 const CLASSES: Record<string, ColumnClass> = {
   date: 'date', datetime: 'time', datetime2: 'time', smalldatetime: 'time', datetimeoffset: 'time-tz',
