@@ -114,7 +114,9 @@ export class SyncState {
     const run = this.run;
     const elapsed = run ? Math.max(1, nowMs - run.startedAtMs) : 1;
     // Lanes read side by side: "where" is every lane's current class, and the classes done so far.
-    const reading = run?.lanes?.filter((l) => l.index < l.resources.length).map((l) => l.resources[l.index]);
+    const lanesReading = run?.lanes?.filter((l) => l.index < l.resources.length).map((l) => l.resources[l.index]);
+    // None left once every lane is read (deleting, finishing): then, as for a run in one lane, no resource.
+    const reading = lanesReading?.length ? lanesReading : undefined;
     const resourceIndex = run?.lanes ? run.lanes.reduce((n, l) => n + l.index, 0) : run?.resourceIndex ?? 0;
     return {
       connector: this.connector,
@@ -126,7 +128,7 @@ export class SyncState {
         requestIds: run.requestIds,
         mode: run.mode,
         trigger: run.trigger,
-        resource: (reading ? reading[0] : run.resources[run.resourceIndex]) ?? null,
+        resource: (run.lanes ? reading?.[0] : run.resources[run.resourceIndex]) ?? null,
         ...(reading ? { reading } : {}),
         resourceIndex,
         resourceCount: run.resources.length,

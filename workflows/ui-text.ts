@@ -14,6 +14,12 @@ export const summaries = {
   apply: (stageKey: string, records: number) => `apply batch ${stageKey.split('/').pop()} · ${thousands(records)} records`,
 };
 
+/** What a run is reading now, in words: its lanes' classes side by side, or its one class; null
+ *  once every class is read (deleting, finishing). */
+export function readingNow(run: NonNullable<Progress['run']>): string | null {
+  return run.reading?.join(' ∥ ') ?? run.resource;
+}
+
 /** The workflow's current details (Markdown in the UI). */
 export function progressDetails(p: Progress): string {
   if (p.held) {
@@ -24,7 +30,7 @@ export function progressDetails(p: Progress): string {
   }
   const run = p.run;
   if (!run) return p.pending.length > 0 ? `idle · ${p.pending.length} request(s) waiting` : 'idle · waiting for a request';
-  const now = run.reading?.length ? run.reading.join(' ∥ ') : run.resource;
+  const now = readingNow(run);
   const where = now ? `${now} (${run.resourceIndex + 1}/${run.resourceCount})` : 'all resources';
   const c = run.counts;
   return [

@@ -2,6 +2,7 @@
 // (the running sync's progress, the schedule's next times, which of them will be full).
 import type { ConnectorDefinition } from '../../config/types';
 import { liveStateQuery, progressQuery } from '../../workflows/definitions';
+import { readingNow } from '../../workflows/ui-text';
 import type { LiveState, Progress } from '../../workflows/types';
 import type { CliContext } from '../context';
 import { fullIntervalMsOf, lastFullRun, nextFullRun } from '../../runtime/full-runs';
@@ -60,7 +61,7 @@ export async function connectorStatus(ctx: CliContext, def: ConnectorDefinition,
   say(`${def.name} (${def.type}) · ${def.enabled ? 'enabled' : 'disabled'} · ${def.sync.mode} every ${def.sync.interval} · ${status.state}`);
   if (progress?.run) {
     const r = progress.run;
-    say(`running: ${r.mode} run ${r.runId} (${r.trigger}) — ${r.reading?.join(' ∥ ') ?? r.resource ?? 'finishing'} ${r.resourceIndex + 1}/${r.resourceCount}, ${r.records} records, ${r.ratePerSec}/s`);
+    say(`running: ${r.mode} run ${r.runId} (${r.trigger}) — ${readingNow(r) ?? 'finishing'} ${r.resourceIndex + 1}/${r.resourceCount}, ${r.records} records, ${r.ratePerSec}/s`);
   }
   if (schedule) say(`schedule ${scheduleId(def.name)}${schedule.paused ? ' (paused)' : ''}: next ${schedule.nextRuns.join(', ') || '-'}`);
   const since = lastFull ? `last successful full run ${lastFull.startedAt}` : 'no successful full run yet';

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { SingleBar, Presets } from 'cli-progress';
 import { progressQuery, syncWorkflow } from '../../workflows/definitions';
 import type { Progress, RunSummary } from '../../workflows/types';
+import { readingNow } from '../../workflows/ui-text';
 import { say } from '../output';
 
 export async function waitForRequest(client: Client, workflowId: string, requestId: string, show: boolean): Promise<RunSummary> {
@@ -36,13 +37,13 @@ export async function waitForRequest(client: Client, workflowId: string, request
       }
       const run = p.run && p.run.requestIds.includes(requestId) ? p.run : undefined;
       if (run) {
-        const fields = { resource: (run.reading?.join(' ∥ ') ?? run.resource ?? 'deletions').padEnd(11), records: run.records, rate: run.ratePerSec };
+        const fields = { resource: (readingNow(run) ?? 'deletions').padEnd(11), records: run.records, rate: run.ratePerSec };
         if (bar) {
           if (!started) { bar.start(run.resourceCount, run.resourceIndex, fields); started = true; }
           bar.update(run.resourceIndex, fields);
         } else if (show && Date.now() - lastLine > 3000) {
           lastLine = Date.now();
-          say(`${run.mode} run ${run.runId.slice(0, 8)}: ${run.reading?.join(' ∥ ') ?? run.resource ?? 'finishing'} (${run.resourceIndex + 1}/${run.resourceCount}), ${run.records} records, ${run.ratePerSec}/s`);
+          say(`${run.mode} run ${run.runId.slice(0, 8)}: ${readingNow(run) ?? 'finishing'} (${run.resourceIndex + 1}/${run.resourceCount}), ${run.records} records, ${run.ratePerSec}/s`);
         }
         if (p.state === 'held' && show) say('run held: deletions above the threshold wait for `tiger connector approve-deletions`');
         if (p.state === 'held') return { runId: run.runId, requestIds: run.requestIds, mode: run.mode, trigger: run.trigger, status: 'held', counts: run.counts, finishedAtMs: Date.now() };

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressQuery } from '../../workflows/definitions';
+import { progressDetails, readingNow } from '../../workflows/ui-text';
 import type { RunState } from '../../workflows/types';
 import { uniqueName } from '../support/harness';
 import { startStubRig, until, type Script, type StubRig } from '../support/stub-sync';
@@ -32,8 +33,14 @@ describe('lanes read side by side', () => {
     const name = uniqueName('lanes');
     let releaseUsers = () => undefined as void;
     const usersGate = new Promise<void>((r) => (releaseUsers = r));
+    let releaseDeletions = () => undefined as void;
+    const deletionsGate = new Promise<void>((r) => (releaseDeletions = r));
     rig.script(name, {
       beginRun: laned,
+      detectDeletions: async () => {
+        await deletionsGate;
+        return { held: false, deleted: 0 };
+      },
       fetchBatch: async (a) => {
         // Sequential reads would wait here for ever: users come first and are released only
         // once every other class has been read to its last page.
@@ -46,11 +53,19 @@ describe('lanes read side by side', () => {
     await until(() => ['groups', 'memberships', 'apps', 'appUsers'].every(lastPage), 'the other lanes to finish while users wait');
     const during = await handle.query(progressQuery);
     expect(during.run!.reading).toEqual(['users']);
+    expect(readingNow(during.run!)).toBe('users');
     expect(during.run!.resourceIndex).toBe(4);
     // Nothing is deleted and no watermark stored while a lane is still reading.
     expect(rig.calls(name).map((c) => c.activity)).not.toContain('detectDeletions');
     expect(rig.calls(name).map((c) => c.activity)).not.toContain('checkpointWatermark');
     releaseUsers();
+    // Every lane done: nothing is being read any more, as in a run read in one lane.
+    await until(() => rig.calls(name).some((c) => c.activity === 'detectDeletions'), 'the deletions step');
+    const deleting = await handle.query(progressQuery).finally(releaseDeletions);
+    expect(deleting.run!.reading).toBeUndefined();
+    expect(deleting.run!.resource).toBeNull();
+    expect(readingNow(deleting.run!)).toBeNull();
+    expect(progressDetails(deleting)).toContain('· all resources');
 
     const summary = await rig.summary(name, requestId);
     expect(summary.status).toBe('succeeded');
