@@ -10,5 +10,6 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 ENV NODE_ENV=production TIGER_HOME=/data
-ENTRYPOINT ["node", "bin/tiger.js"]
+# The executable, not `node bin/tiger.js`: its first line carries the worker memory profile.
+ENTRYPOINT ["/app/bin/tiger.js"]
 CMD ["worker"]

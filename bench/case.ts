@@ -4,7 +4,7 @@
 // The store is SQLite in a fresh directory, or PostgreSQL when BENCH_DATABASE_URL names a database
 // (an empty one: the caller creates and drops it).
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -86,13 +86,17 @@ async function pipeline(def: ConnectorDefinition, dir: string) {
   }
 }
 
-/** `node bin/tiger.js worker`, resolved once it polls; its peak RSS read from /proc while it runs. */
+/** `tiger worker` run as the executable it is installed as (its first line sets the memory profile),
+ *  resolved once it polls; its peak RSS read from /proc while it runs. */
 async function startWorkerProcess(env: NodeJS.ProcessEnv) {
-  // BENCH_WORKER_NODE_ARGS: node flags for the worker alone, to try V8 settings
-  // (--max-old-space-size=192) or to profile it (--cpu-prof, which NODE_OPTIONS refuses).
+  // BENCH_WORKER_NODE_ARGS: `node <flags> bin/tiger.js worker` instead, without that profile, to try
+  // V8 settings (--max-old-space-size=192) or to profile the worker (--cpu-prof, which NODE_OPTIONS refuses).
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/tiger.js', 'worker'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [command, args] = nodeArgs.length ? [process.execPath, [...nodeArgs, 'bin/tiger.js', 'worker']] : [join(root, 'bin', 'tiger.js'), ['worker']];
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // BENCH_WORKER_STDOUT=file keeps what the worker prints (--trace-gc, say) for a profile.
+  if (process.env.BENCH_WORKER_STDOUT) child.stdout.pipe(createWriteStream(process.env.BENCH_WORKER_STDOUT));
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('tiger worker: polling') && resolve());
     child.once('exit', (c) => reject(new Error(`tiger worker exited ${c} before polling`)));

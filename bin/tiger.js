@@ -1,4 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=4
+// The first line is the worker's memory profile, set where a process starts because neither can be
+// changed once it runs: two malloc arenas and large buffers handed back to the system when freed
+// (glibc otherwise keeps an arena per thread of Temporal's native core and holds freed pages), and
+// a 4 MB young generation instead of 16 MB. With the heap growth `tiger worker` sets itself
+// (worker/main.ts) a worker of the 1.5M-record bench peaks at ~250 MB instead of ~530 MB.
+// `node bin/tiger.js …` skips the line and runs with Node's defaults.
 // The `tiger` CLI runs the JavaScript that `npm install` compiled into dist/ (the `prepare` script),
 // so a command does not pay for compiling TypeScript at every start. A dist/ older than any source
 // file is never run: the sources run through tsx instead, so an edit is never silently ignored.
