@@ -32,7 +32,7 @@ export async function loadBundle(): Promise<{ code: string }> {
 
 /** The bundle lives in every worker's main heap and in its workflow sandbox. Its source map keeps
  *  the mappings (workflow stack traces still name .ts files and lines) but not a copy of every
- *  bundled source, which was two thirds of the bundle. Characters beyond ASCII (dashes in comments
+ *  bundled source, which was half of it. Characters beyond ASCII (dashes in comments
  *  and messages) are written as \u escapes: one such character makes V8 store the whole bundle
  *  at two bytes per character. */
 const slim: WebpackConfigHook = (config) => ({ ...config, devtool: 'inline-nosources-source-map' });
