@@ -11,7 +11,7 @@ import { loadBundle } from './bundle';
  *  lets it grow several-fold first (to ~290 MB around ~50 MB live on the 1.5M-record bench): pages
  *  and response bodies are short-lived, so collecting sooner costs little. Unlike a heap cap it never
  *  stops a worker whose page is large. */
-export const DEFAULT_HEAP_GROWTH = 50;
+const DEFAULT_HEAP_GROWTH = 50;
 
 /** TIGER_WORKER_HEAP_GROWTH=N (a whole percent, 10–400) overrides DEFAULT_HEAP_GROWTH; `v8` leaves
  *  V8's own policy. */
