@@ -50,7 +50,12 @@ describe('lanes read side by side', () => {
     });
     const { handle, requestId } = await rig.start(name);
     const lastPage = (resource: string) => rig.calls(name).some((c) => c.activity === 'fetchBatch' && c.args.resource === resource && c.args.cursor === '2');
-    await until(() => ['groups', 'memberships', 'apps', 'appUsers'].every(lastPage), 'the other lanes to finish while users wait');
+    // A fetch is recorded when it starts; the lane is done only once the workflow has applied its
+    // last page, so the query is part of the wait (a query right after the last fetch could still
+    // see appUsers reading).
+    const othersDone = async () =>
+      ['groups', 'memberships', 'apps', 'appUsers'].every(lastPage) && (await handle.query(progressQuery)).run?.reading?.length === 1;
+    await until(othersDone, 'the other lanes to finish while users wait');
     const during = await handle.query(progressQuery);
     expect(during.run!.reading).toEqual(['users']);
     expect(readingNow(during.run!)).toBe('users');
