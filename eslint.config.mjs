@@ -17,7 +17,7 @@ function layer(files, banned, typesOnly = []) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tiger/**', 'coverage/**', 'bench/results/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', '.tiger/**', 'coverage/**', 'bench/results/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,6 +2,7 @@
 // scripted ones (Temporal's TestWorkflowEnvironment pattern, pointed at the dev server the global
 // setup started). Each connector name gets its own script, so one worker serves a whole file.
 import { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -61,7 +62,8 @@ const defaults: Required<Pick<Script, 'beginRun' | 'fetchBatch' | 'applyBatch' |
   requestMeshesAfterSync: async () => [],
 };
 
-export async function startStubRig(): Promise<StubRig> {
+/** dataConverter: the worker's and the client's (the payload codec test passes tiger's). */
+export async function startStubRig(opts: { dataConverter?: DataConverter } = {}): Promise<StubRig> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: undefined, shutdownSignals: [] });
     runtimeInstalled = true;
@@ -70,7 +72,7 @@ export async function startStubRig(): Promise<StubRig> {
   const address = inject('temporalAddress');
   const taskQueue = `stub-${randomUUID()}`;
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: opts.dataConverter });
   const nativeConnection = await NativeConnection.connect({ address });
   const scripts = new Map<string, Script>();
   const calls = new Map<string, Call[]>();
@@ -98,6 +100,7 @@ export async function startStubRig(): Promise<StubRig> {
       taskQueue,
       workflowBundle: bundle,
       activities: activitiesFor(name),
+      dataConverter: opts.dataConverter,
       shutdownGraceTime: '5s',
     });
     workers.push({ worker, run: worker.run() });
