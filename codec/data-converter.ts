@@ -10,7 +10,7 @@ import { AesGcmCodec } from './aes-gcm';
 import { codecKeysFrom, type CodecKeys } from './keys';
 
 /** The source file also when running from dist/: it is plain CommonJS (see the file). */
-export const failureConverterPath = (): string => join(packageRoot(), 'codec', 'failure-converter.cjs');
+const failureConverterPath = (): string => join(packageRoot(), 'codec', 'failure-converter.cjs');
 
 export function tigerDataConverter(keys: CodecKeys | undefined = codecKeysFrom()): DataConverter {
   return keys ? { payloadCodecs: [new AesGcmCodec(keys)], failureConverterPath: failureConverterPath() } : {};
