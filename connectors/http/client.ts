@@ -6,6 +6,7 @@ import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ConnectorError } from '../errors';
 import { headerAuth, type Authenticator } from './auth';
+import { pickFromArray } from './pick-json';
 import { classifyNetworkError, errorForStatus, type ErrorContext } from './error-map';
 import { ForbiddenError, forbiddenInfo } from './forbidden';
 import { valueAt } from './json-path';
@@ -71,6 +72,9 @@ export interface RequestOptions {
   expectArray?: boolean;
   /** Like expectArray, for the array at this JSON path of an object body (`value`, `Resources`). */
   expectArrayAt?: string;
+  /** With expectArray: each element of the 2xx body holds only these top-level members
+   *  (pick-json.ts), for lists whose elements are mostly not needed. */
+  pick?: readonly string[];
 }
 
 export interface JsonResponse<T> {
@@ -162,7 +166,7 @@ export class HttpClient {
       if (this.budget) await this.budget.shared.acquire(family, this.budget.share, this.o.maxRateLimitWaitMs);
       let status: number;
       let headers: IncomingHttpHeaders;
-      let text: string;
+      let bytes: Uint8Array;
       try {
         const res = await this.pool.request({
           method,
@@ -178,7 +182,7 @@ export class HttpClient {
         });
         status = res.statusCode;
         headers = res.headers;
-        text = await res.body.text();
+        bytes = new Uint8Array(await res.body.arrayBuffer());
       } catch (err) {
         this.budget?.shared.release(family);
         if (err instanceof ConnectorError) throw err;
@@ -198,6 +202,9 @@ export class HttpClient {
       const requestId = headerString(headers['x-okta-request-id'] ?? headers['request-id']);
 
       if (status >= 200 && status < 300) {
+        const picked = opts.pick && opts.expectArray ? pickFromArray(bytes, opts.pick) : undefined;
+        if (picked) return { status, headers, body: picked as T };
+        const text = utf8.decode(bytes);
         if (text.trim() === '' && !opts.expectArray && opts.expectArrayAt === undefined) return { status, headers, body: null as T };
         const body = parseMaybeJson(text);
         const problem = bodyProblem(body, opts.expectArray, opts.expectArrayAt);
@@ -213,7 +220,7 @@ export class HttpClient {
         continue;
       }
 
-      const body = parseMaybeJson(text);
+      const body = parseMaybeJson(utf8.decode(bytes));
       if (status === 429) {
         const wait = resetWaitMs(headers) ?? this.backoff(attempt);
         if (last) throw withRequestId(errorForStatus(429, body, ctx, wait), requestId);
@@ -268,6 +275,9 @@ export class HttpClient {
     return url;
   }
 }
+
+// Like undici's body.text(): a byte-order mark is dropped, broken sequences become U+FFFD.
+const utf8 = new TextDecoder('utf-8');
 
 function parseMaybeJson(text: string): unknown {
   try {

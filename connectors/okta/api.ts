@@ -71,16 +71,16 @@ export class OktaApi {
   /** One page of a list endpoint; `urlOrPath` is either a first-page path or a `next` link. A body
    *  that is not a JSON array (truncated, or another shape) is retried by the client, then thrown
    *  with `details.step = 'body'`. */
-  async listPage(urlOrPath: string, resource: string, query?: Record<string, string | number | undefined>): Promise<ListPage> {
-    const res = await this.http.getJson<OktaItem[]>(urlOrPath, { query, resource, expectArray: true });
+  async listPage(urlOrPath: string, resource: string, query?: Record<string, string | number | undefined>, pick?: readonly string[]): Promise<ListPage> {
+    const res = await this.http.getJson<OktaItem[]>(urlOrPath, { query, resource, expectArray: true, pick });
     return { items: res.body, next: nextLink(res.headers.link) };
   }
 
   /** Every page of a list, for bounded lists (one group's members, one app's users). Callers treat
    *  the result as the whole list, so a list that cannot be read to its end throws instead. */
-  async listAll(path: string, resource: string, query?: Record<string, string | number | undefined>): Promise<OktaItem[]> {
+  async listAll(path: string, resource: string, query?: Record<string, string | number | undefined>, pick?: readonly string[]): Promise<OktaItem[]> {
     const out: OktaItem[] = [];
-    let page = await this.listPage(path, resource, query);
+    let page = await this.listPage(path, resource, query, pick);
     let empty = 0;
     for (;;) {
       out.push(...page.items);
@@ -88,7 +88,7 @@ export class OktaApi {
       empty = page.items.length === 0 ? empty + 1 : 0;
       if (empty > MAX_EMPTY_PAGES) throw new ConnectorError('transient', `${this.label}: ${emptyPagesText(path)}`, { resource, step: 'body' });
       try {
-        page = await this.listPage(page.next, resource);
+        page = await this.listPage(page.next, resource, undefined, pick);
       } catch (err) {
         // A 404 here is a lost page, not a vanished parent: the list so far is not the whole list.
         const lost = lostPage(err, true);

@@ -68,8 +68,18 @@ export async function readPage(api: OktaApi, label: string, resource: Resource, 
   }
 }
 
-const PARENT: Record<LinkResource, { list: string; children: (id: string) => string; limit: 'groupUsers' | 'appUsers'; parentLimit: 'groups' | 'apps' }> = {
-  memberships: { list: OBJECT_PATH.groups, children: (id) => `/api/v1/groups/${encodeURIComponent(id)}/users`, limit: 'groupUsers', parentLimit: 'groups' },
+interface ParentOf {
+  list: string;
+  children: (id: string) => string;
+  limit: 'groupUsers' | 'appUsers';
+  parentLimit: 'groups' | 'apps';
+  /** The members of each child the link needs, when it needs few (records.ts). */
+  pick?: readonly string[];
+}
+
+const PARENT: Record<LinkResource, ParentOf> = {
+  // A group's members are whole user objects; the link needs only their ids.
+  memberships: { list: OBJECT_PATH.groups, children: (id) => `/api/v1/groups/${encodeURIComponent(id)}/users`, limit: 'groupUsers', parentLimit: 'groups', pick: ['id'] },
   appUsers: { list: OBJECT_PATH.apps, children: (id) => `/api/v1/apps/${encodeURIComponent(id)}/users`, limit: 'appUsers', parentLimit: 'apps' },
 };
 
@@ -159,7 +169,7 @@ async function readChildren(
 ): Promise<{ records: SourceRecord[]; next: string | null; empty: number; warning?: ReadWarning }> {
   const p = PARENT[resource];
   try {
-    const page = next ? await api.listPage(next, resource) : await api.listPage(p.children(parentId), resource, { limit: api.limit(p.limit) });
+    const page = next ? await api.listPage(next, resource, undefined, p.pick) : await api.listPage(p.children(parentId), resource, { limit: api.limit(p.limit) }, p.pick);
     const records = page.items.map((item) => toLink(resource, parentId, item));
     if (!page.next) return { records, next: null, empty: 0 };
     const empty = emptyRun(page.items, emptyBefore);
@@ -188,7 +198,7 @@ function parseCursor<T>(cursor: string, label: string, resource: string): T {
 export async function readAllLinks(api: OktaApi, resource: LinkResource, parentId: string) {
   const p = PARENT[resource];
   try {
-    const items = await api.listAll(p.children(parentId), resource, { limit: api.limit(p.limit) });
+    const items = await api.listAll(p.children(parentId), resource, { limit: api.limit(p.limit) }, p.pick);
     return items.map((item) => toLink(resource, parentId, item));
   } catch (err) {
     // listAll reports a lost later page as transient, so a 404 here is the parent itself.

@@ -158,6 +158,31 @@ describe('HttpClient', () => {
     expect(seen).toHaveLength(2);
   });
 
+
+  it('with pick, keeps only the named members of each element, and still retries a truncated body', async () => {
+    const members = [
+      { id: '00u1', type: { id: 'oty1' }, profile: { login: 'zoë@example.com', id: 'not-this' } },
+      { id: '00u2', status: 'DEPROVISIONED', profile: { login: 'björn@example.com' } },
+    ];
+    const body = JSON.stringify(members);
+    const { url, seen } = await serve((_q, res, n) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(n === 1 ? body.slice(0, body.length - 40) : body);
+    });
+    const { client } = makeClient(url);
+    const res = await client.getJson('/api/v1/groups/00g1/users', { expectArray: true, pick: ['id'] });
+    expect(res.body).toEqual([{ id: '00u1' }, { id: '00u2' }]);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('with pick, a body that is not an array of objects is reported as it would be without', async () => {
+    const { url } = await serve((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"errorCode":"E0000000"}');
+    });
+    const { client } = makeClient(url, { maxAttempts: 1 });
+    await expect(client.getJson('/api/v1/groups/00g1/users', { expectArray: true, pick: ['id'] })).rejects.toThrow(/a JSON object where a JSON array was expected/);
+  });
   it('does not retry a 401 and names the fix without echoing the token', async () => {
     const { url, seen } = await serve((_q, res) =>
       json(res, 401, { errorCode: 'E0000011', errorSummary: 'Invalid token provided', errorLink: 'E0000011', errorId: 'x', errorCauses: [] }),
