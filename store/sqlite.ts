@@ -2,12 +2,14 @@
 // and returns a settled promise, which keeps the IdentityStore interface the same as PostgreSQL's.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite-connection';
+import { SqlitePages } from './sqlite-pages';
+import { SqliteWriter } from './sqlite-writer';
 import { SQLITE_ADDED_COLUMNS, SQLITE_SCHEMA } from './schema-sqlite';
 import { exportedLink, exportedObject, pushStateCounts } from './rows';
 import { finishedAt, unknownRun } from './run-rules';
-import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
-import type { LinkRow, ObjectRow, PageRows } from './staged-rows';
+import { tableOf } from './staged-rows';
 import type {
   ApplyCounts,
   DeletionCandidates,
@@ -32,8 +34,6 @@ import type {
 } from './types';
 import type { MeshKey, MeshLink, MeshLinkStatus, MeshPerson, MeshReview, MeshReviewStatus, StoredMesh } from './types';
 
-/** A live row the run did not see and nothing has written since the run began. */
-const UNSEEN = '(last_seen_run IS NOT @runId AND (seen_seq IS NULL OR seen_seq < @startSeq))';
 
 interface RunRow {
   run_id: string;
@@ -64,25 +64,17 @@ export class SqliteStore implements IdentityStore {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly pages: SqlitePages;
+  private readonly writer: SqliteWriter | null;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    // The worker, the CLI and the webhook server open the same file: wait for each other's
-    // write locks instead of failing, and let readers run beside the one writer (WAL).
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode can lose the last commits on power loss, never corrupt the file; a
-    // lost apply is redone from its stage row, so the fsync per commit is not worth it.
-    this.db.pragma('synchronous = NORMAL');
-    // A million links do not fit the 2 MB default cache. Beyond 16 MB a miss is a read from the
-    // OS page cache, not the disk: 64 MB applied a 1.5M-record sync no faster, and kept 45 MB
-    // more resident in every worker (bench/profile.ts, 2026-11).
-    this.db.pragma('cache_size = -16384');
-    // A full sync writes each staged page twice (staged, then emptied on apply) and each link
-    // once: checkpointing every 40 MB of WAL instead of 4 MB copies a page rewritten in between
-    // once, and cut the SQLite share of a 1.5M-record sync by a sixth (bench/profile.ts).
-    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db = openSqlite(file);
+    this.pages = new SqlitePages(this.db);
+    // Applying a page holds the JavaScript thread for as long as SQLite works (tens of
+    // milliseconds for thousands of rows): in a worker that is time its HTTP reads and workflow
+    // tasks wait. A file's pages are staged and applied by a thread of their own instead.
+    this.writer = file === ':memory:' ? null : new SqliteWriter(file);
   }
 
   async migrate(): Promise<void> {
@@ -96,6 +88,7 @@ export class SqliteStore implements IdentityStore {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     this.statements.clear();
     if (this.db.open) this.db.close();
   }
@@ -155,7 +148,7 @@ export class SqliteStore implements IdentityStore {
         mode: r.mode,
         trigger: r.trigger,
         now: new Date().toISOString(),
-        startSeq: this.nextChangeSeq(),
+        startSeq: this.pages.nextChangeSeq(),
         definition: r.definition === undefined ? null : JSON.stringify(r.definition),
       });
     }).immediate();
@@ -176,21 +169,6 @@ export class SqliteStore implements IdentityStore {
     )
       .pluck()
       .all({ connector, exceptRunId, error, now: new Date().toISOString() }) as string[];
-  }
-
-  /** Callers hold the write lock (an IMMEDIATE transaction), so values are taken in commit order. */
-  private nextChangeSeq(): number {
-    return this.sql('UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value').pluck().get() as number;
-  }
-
-  /** The change sequence a run began at; a run begun before sequences existed counts as 0, which
-   *  leaves only rows no apply has stamped since the upgrade eligible for its deletion step. */
-  private startSeqOf(runId: string): number {
-    const row = this.sql('SELECT start_seq AS startSeq FROM runs WHERE run_id = ?').get(runId) as
-      | { startSeq: number | null }
-      | undefined;
-    if (!row) throw unknownRun(runId);
-    return row.startSeq ?? 0;
   }
 
   async addRunCounts(runId: string, counts: Partial<ApplyCounts & { fetched: number }>): Promise<void> {
@@ -265,194 +243,14 @@ export class SqliteStore implements IdentityStore {
   /** An already applied key keeps its row: re-staging it (a retried fetch) must not turn the
    *  remembered counts back into a pending page. */
   async stagePage(stageKey: string, connector: string, page: StagedPage, runId?: string): Promise<void> {
-    this.sql(
-      `INSERT INTO staged_pages (stage_key, connector, run_id, payload, created_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (stage_key) DO UPDATE SET connector = excluded.connector, payload = excluded.payload,
-         created_at = excluded.created_at, run_id = coalesce(excluded.run_id, staged_pages.run_id)
-       WHERE staged_pages.applied_at IS NULL`,
-    ).run(stageKey, connector, runId ?? null, JSON.stringify(page), new Date().toISOString());
+    const payload = JSON.stringify(page);
+    if (this.writer) return this.writer.stage(stageKey, connector, payload, runId ?? null);
+    this.pages.stage(stageKey, connector, payload, runId ?? null);
   }
 
   async applyStagedPage(stageKey: string, connector: string, runId: string): Promise<ApplyCounts> {
-    // IMMEDIATE takes the write lock up front, so two processes applying the same key queue up
-    // and the second one reads applied_at instead of applying twice.
-    return this.db.transaction(() => this.applyInTransaction(stageKey, connector, runId)).immediate();
-  }
-
-  private applyInTransaction(stageKey: string, connector: string, runId: string): ApplyCounts {
-    const stage = this.sql('SELECT connector, payload, counts, applied_at FROM staged_pages WHERE stage_key = ?').get(
-      stageKey,
-    ) as { connector: string; payload: string | null; counts: string | null; applied_at: string | null } | undefined;
-    if (!stage) {
-      throw new Error(
-        `unknown stage key ${JSON.stringify(stageKey)} for connector ${JSON.stringify(connector)}: ` +
-          'stage the page (stagePage) before applying it, or it was dropped with its run',
-      );
-    }
-    if (stage.connector !== connector) {
-      throw new Error(
-        `stage key ${JSON.stringify(stageKey)} belongs to connector ${JSON.stringify(stage.connector)}, ` +
-          `not ${JSON.stringify(connector)}`,
-      );
-    }
-    if (stage.applied_at !== null) return JSON.parse(stage.counts!) as ApplyCounts;
-
-    const rows = toPageRows(JSON.parse(stage.payload!) as StagedPage);
-    const now = new Date().toISOString();
-    const counts: ApplyCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
-    const seq = this.nextChangeSeq();
-    // Upserts first, deletions last: a page that both lists and deletes an id ends deleted,
-    // which is what a source reporting the deletion later than the record means.
-    this.applyObjects(connector, runId, seq, now, rows.objects, counts);
-    this.applyLinks(connector, runId, seq, rows.links, counts);
-    this.pruneLinkSets(connector, now, rows.linkSets, counts);
-    this.applyDeletions(connector, now, rows.deletions, counts);
-
-    this.sql(
-      'UPDATE staged_pages SET payload = NULL, counts = ?, run_id = ?, applied_at = ? WHERE stage_key = ?',
-    ).run(JSON.stringify(counts), runId, now, stageKey);
-    return counts;
-  }
-
-  /**
-   * insert when new; update when the content hash differs, unless the source's updatedAt is
-   * older than the stored one (a late page must not undo a newer change); an object seen again
-   * after a deletion is revived and counts as updated even when its content is the same. Every
-   * object is marked seen by this run and stamped with this apply's change sequence, whatever
-   * else happens.
-   */
-  private applyObjects(connector: string, runId: string, seq: number, now: string, objects: ObjectRow[], counts: ApplyCounts): void {
-    const get = this.sql(
-      `SELECT hash, source_updated_at AS updatedAt, deleted_at AS deletedAt, updated_at AS rowUpdatedAt
-       FROM objects WHERE connector = ? AND kind = ? AND external_id = ?`,
-    );
-    const insert = this.sql(
-      `INSERT INTO objects (connector, kind, external_id, attributes, hash, source_updated_at, last_seen_run,
-         changed_run, seen_seq, deleted_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
-    );
-    const update = this.sql(
-      `UPDATE objects SET attributes = ?, hash = ?, source_updated_at = ?, last_seen_run = ?, changed_run = ?, seen_seq = ?,
-         deleted_at = NULL, updated_at = ?
-       WHERE connector = ? AND kind = ? AND external_id = ?`,
-    );
-    const seen = this.sql(
-      `UPDATE objects SET source_updated_at = ?, last_seen_run = ?,
-         changed_run = CASE WHEN deleted_at IS NULL THEN changed_run ELSE ? END, seen_seq = ?, deleted_at = NULL, updated_at = ?
-       WHERE connector = ? AND kind = ? AND external_id = ?`,
-    );
-    for (const o of objects) {
-      const prev = get.get(connector, o.kind, o.id) as
-        | { hash: string; updatedAt: string | null; deletedAt: string | null; rowUpdatedAt: string }
-        | undefined;
-      if (!prev) {
-        insert.run(connector, o.kind, o.id, o.attributes, o.hash, o.updatedAt, runId, runId, seq, now, now);
-        counts.inserted++;
-        continue;
-      }
-      const older = o.updatedAt !== null && prev.updatedAt !== null && o.updatedAt < prev.updatedAt;
-      const sourceUpdatedAt = older ? prev.updatedAt : (o.updatedAt ?? prev.updatedAt);
-      if (!older && o.hash !== prev.hash) {
-        update.run(o.attributes, o.hash, sourceUpdatedAt, runId, runId, seq, now, connector, o.kind, o.id);
-        counts.updated++;
-      } else if (prev.deletedAt !== null) {
-        seen.run(sourceUpdatedAt, runId, runId, seq, now, connector, o.kind, o.id);
-        counts.updated++;
-      } else {
-        seen.run(sourceUpdatedAt, runId, runId, seq, prev.rowUpdatedAt, connector, o.kind, o.id);
-        counts.unchanged++;
-      }
-    }
-  }
-
-  /**
-   * Links have no source timestamp: the content hash (attributes, child kind) alone decides; a
-   * deleted link seen again is revived and counts as updated.
-   * Links are most of the volume (a million memberships), so each row costs one statement in the
-   * common case instead of a read plus a write: a first sync mostly inserts and a later full sync
-   * mostly re-sees unchanged rows, so whichever of the two the previous row needed is tried first.
-   */
-  private applyLinks(connector: string, runId: string, seq: number, links: LinkRow[], counts: ApplyCounts): void {
-    const insert = this.sql(
-      `INSERT INTO links (connector, kind, parent_id, child_id, child_kind, attributes, hash, last_seen_run, seen_seq,
-         deleted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
-       ON CONFLICT (connector, kind, parent_id, child_id) DO NOTHING`,
-    );
-    const seenIfSame = this.sql(
-      `UPDATE links SET last_seen_run = ?, seen_seq = ?
-       WHERE connector = ? AND kind = ? AND parent_id = ? AND child_id = ?
-         AND hash IS ? AND child_kind = ? AND deleted_at IS NULL`,
-    );
-    const update = this.sql(
-      `UPDATE links SET child_kind = ?, attributes = ?, hash = ?, last_seen_run = ?, seen_seq = ?, deleted_at = NULL
-       WHERE connector = ? AND kind = ? AND parent_id = ? AND child_id = ?`,
-    );
-    const tryInsert = (l: LinkRow): boolean =>
-      insert.run(connector, l.kind, l.parent, l.child, l.childKind, l.attributes, l.hash, runId, seq).changes > 0;
-    const trySeen = (l: LinkRow): boolean =>
-      seenIfSame.run(runId, seq, connector, l.kind, l.parent, l.child, l.hash, l.childKind).changes > 0;
-    let insertFirst = true;
-    for (const l of links) {
-      const outcome: 'inserted' | 'unchanged' | 'updated' = insertFirst
-        ? tryInsert(l) ? 'inserted' : trySeen(l) ? 'unchanged' : 'updated'
-        : trySeen(l) ? 'unchanged' : tryInsert(l) ? 'inserted' : 'updated';
-      if (outcome === 'updated') {
-        update.run(l.childKind, l.attributes, l.hash, runId, seq, connector, l.kind, l.parent, l.child);
-      }
-      counts[outcome]++;
-      insertFirst = outcome === 'inserted';
-    }
-  }
-
-  private pruneLinkSets(connector: string, now: string, sets: PageRows['linkSets'], counts: ApplyCounts): void {
-    const live = this.sql(
-      'SELECT child_id FROM links WHERE connector = ? AND kind = ? AND parent_id = ? AND deleted_at IS NULL',
-    ).pluck();
-    const remove = this.sql(
-      `UPDATE links SET deleted_at = ? WHERE connector = ? AND kind = ? AND parent_id = ? AND child_id = ?
-         AND deleted_at IS NULL`,
-    );
-    for (const set of sets) {
-      for (const child of live.all(connector, set.kind, set.parent) as string[]) {
-        if (!set.children.has(child)) counts.deleted += remove.run(now, connector, set.kind, set.parent, child).changes;
-      }
-    }
-  }
-
-  /** Deleted objects take their links with them; counts include those links. */
-  private applyDeletions(connector: string, now: string, deletions: PageRows['deletions'], counts: ApplyCounts): void {
-    const remove = this.sql(
-      `UPDATE objects SET deleted_at = ?, updated_at = ?
-       WHERE connector = ? AND kind = ? AND external_id = ? AND deleted_at IS NULL`,
-    );
-    for (const d of deletions) {
-      counts.deleted += remove.run(now, now, connector, d.kind, d.id).changes;
-    }
-    // Also for ids the store never held live: a link can arrive before its user does.
-    counts.deleted += this.cascadeToLinks(connector, now, deletions);
-  }
-
-  private cascadeToLinks(connector: string, now: string, gone: { kind: ObjectKind; id: string }[]): number {
-    const asParent = this.sql(
-      'UPDATE links SET deleted_at = ? WHERE connector = ? AND kind = ? AND parent_id = ? AND deleted_at IS NULL',
-    );
-    // One pass over the connector's links per child kind (there is no index by child, see the schema).
-    const asChild = this.sql(
-      `UPDATE links SET deleted_at = ?
-       WHERE connector = ? AND child_kind = ? AND deleted_at IS NULL AND child_id IN (SELECT value FROM json_each(?))`,
-    );
-    let n = 0;
-    for (const childKind of ['user', 'group'] as const) {
-      const ids = gone.filter((d) => d.kind === childKind).map((d) => d.id);
-      if (ids.length > 0) n += asChild.run(now, connector, childKind, JSON.stringify(ids)).changes;
-    }
-    for (const d of gone) {
-      for (const linkKind of LINK_KINDS) {
-        if (LINK_PARENT_KIND[linkKind] === d.kind) n += asParent.run(now, connector, linkKind, d.id).changes;
-      }
-    }
-    return n;
+    if (this.writer) return this.writer.apply(stageKey, connector, runId);
+    return this.pages.apply(stageKey, connector, runId);
   }
 
   async dropStagedPages(runId: string): Promise<number> {
@@ -474,41 +272,16 @@ export class SqliteStore implements IdentityStore {
    *  serialized by the write lock and take their sequence value inside it, so a row stamped at or
    *  above the run's start_seq was written by an apply that committed after the run began. */
   async countUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<DeletionCandidates[]> {
-    const startSeq = this.startSeqOf(runId);
-    return kinds.map((kind) => {
-      const row = this.sql(
-        `SELECT count(*) AS total, coalesce(sum(${UNSEEN}), 0) AS unseen
-         FROM ${tableOf(kind)} WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL`,
-      ).get({ connector, runId, kind, startSeq }) as { total: number; unseen: number };
-      return { kind, total: row.total, unseen: row.unseen };
-    });
+    for (const kind of kinds) tableOf(kind);
+    if (this.writer) return this.writer.countUnseen(connector, runId, kinds);
+    return this.pages.countUnseen(connector, runId, kinds);
   }
 
   /** Unseen objects take their links with them, as deletions in a page do; the count includes them. */
   async deleteUnseen(connector: string, runId: string, kinds: (ObjectKind | LinkKind)[]): Promise<number> {
     for (const kind of kinds) tableOf(kind);
-    return this.db.transaction(() => {
-      const startSeq = this.startSeqOf(runId);
-      const now = new Date().toISOString();
-      let n = 0;
-      for (const kind of kinds.filter(isObjectKind)) {
-        const gone = this.sql(
-          `UPDATE objects SET deleted_at = @now, updated_at = @now
-           WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL AND ${UNSEEN}
-           RETURNING kind, external_id AS id`,
-        ).all({ now, connector, kind, runId, startSeq }) as { kind: ObjectKind; id: string }[];
-        // Only the objects swept here take their links along: one written since the run began
-        // kept its row, and so keeps its memberships.
-        n += gone.length + this.cascadeToLinks(connector, now, gone);
-      }
-      for (const kind of kinds.filter((k) => !isObjectKind(k))) {
-        n += this.sql(
-          `UPDATE links SET deleted_at = @now
-           WHERE connector = @connector AND kind = @kind AND deleted_at IS NULL AND ${UNSEEN}`,
-        ).run({ now, connector, kind, runId, startSeq }).changes;
-      }
-      return n;
-    }).immediate();
+    if (this.writer) return this.writer.deleteUnseen(connector, runId, kinds);
+    return this.pages.deleteUnseen(connector, runId, kinds);
   }
 
   // ---- watermarks ----
