@@ -15,6 +15,7 @@ import type { ConnectorDefinition } from '../config/types';
 import { typeSchemas } from '../connectors/registry';
 import { openStore } from '../store';
 import { runPlainSync } from './plain-loop';
+import { DEFAULT_BATCH } from '../workflows/types';
 
 const root = join(__dirname, '..');
 const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     if (kind === 'plain') {
       const started = Date.now();
       const acts = createSyncActivities({ store, connectors: new ConnectorCache(store) });
-      const counts = await runPlainSync(acts, def.name, 'full', randomUUID(), ...(batchRecords ? [{ maxRecords: batchRecords, maxMillis: 4000 }] : []));
+      const counts = await runPlainSync(acts, def.name, 'full', randomUUID(), ...(batchRecords ? [{ maxRecords: batchRecords, maxMillis: DEFAULT_BATCH.millis }] : []));
       report(kind, counts, (Date.now() - started) / 1000, Math.round(process.resourceUsage().maxRSS / 1024));
     } else {
       const { counts, seconds, workerPeakRssMB } = await pipeline(def, dir);

@@ -2,9 +2,9 @@
 // ratio it reports is exactly what durable orchestration costs. Like the sync workflow, it reads
 // the connector's lanes (independent rate-limit buckets) side by side.
 import type { SyncActivities } from '../activities/sync';
-import { zeroCounts, type Counts, type SyncMode } from '../workflows/types';
+import { DEFAULT_BATCH, zeroCounts, type Counts, type SyncMode } from '../workflows/types';
 
-export async function runPlainSync(acts: SyncActivities, connector: string, mode: SyncMode, runId: string, batch = { maxRecords: 5000, maxMillis: 4000 }): Promise<Counts> {
+export async function runPlainSync(acts: SyncActivities, connector: string, mode: SyncMode, runId: string, batch: { maxRecords: number; maxMillis: number } = { maxRecords: DEFAULT_BATCH.records, maxMillis: DEFAULT_BATCH.millis }): Promise<Counts> {
   const counts = zeroCounts();
   const begun = await acts.beginRun({ connector, runId, mode, trigger: 'bench' });
   const add = (c: Partial<Counts>) => {

@@ -11,14 +11,20 @@ import { MappingCoverage } from './mapping-coverage';
 export interface BatchLimits {
   maxRecords: number;
   maxMillis: number;
-  /** Links per batch; by default LINKS_PER_RECORD × maxRecords. */
+  /** Bare links per batch (a link with attributes counts as LINK_WITH_ATTRIBUTES of them); by
+   *  default LINKS_PER_RECORD × maxRecords. */
   maxLinks?: number;
 }
 
-/** A staged link is two ids, a staged object a whole profile: a batch holds this many more links
- *  than objects for about the same bytes, and a million memberships take a quarter of the
+/** A bare link is two ids, a staged object a whole profile: a batch holds this many more bare
+ *  links than objects for about the same bytes, and a million memberships take an eighth of the
  *  batches (each one a round trip through the Temporal server). */
-export const LINKS_PER_RECORD = 4;
+export const LINKS_PER_RECORD = 8;
+
+/** A link that carries attributes (an app assignment: scope, status, app-side profile) stages
+ *  about as many bytes as an object, so it counts as this many bare links: a batch of them holds
+ *  maxRecords, as a batch of objects does. */
+export const LINK_WITH_ATTRIBUTES = LINKS_PER_RECORD;
 
 export interface Batch {
   page: StagedPage;
@@ -56,7 +62,7 @@ export async function readBatch(
     const res = await connector.readPage(resource, next);
     for (const rec of res.records) {
       if (rec.type === 'link') {
-        links++;
+        links += rec.raw === undefined ? 1 : LINK_WITH_ATTRIBUTES;
       } else {
         objects++;
         coverage?.observe(rec.raw);

@@ -38,7 +38,7 @@ import { toRetryPolicy } from './retry';
 import { TigerSyncMode, TigerTrigger } from './search-attributes';
 import { SyncState } from './sync-state';
 import type { ApprovalOutcome, ApprovalRequest, ApprovalResult, Counts, LaneState, Progress, ReadPosition, RunState, RunSummary, SyncRequest, SyncWorkflowInput } from './types';
-import { zeroCounts } from './types';
+import { DEFAULT_BATCH, zeroCounts } from './types';
 import { progressDetails, summaries } from './ui-text';
 
 export const requestSyncSignal = defineSignal<[SyncRequest]>('requestSync');
@@ -53,8 +53,8 @@ type FetchBatchResult = Awaited<ReturnType<SyncActivities['fetchBatch']>>;
 
 export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary[]> {
   const opts = {
-    batchRecords: 5000,
-    batchMillis: 4000,
+    batchRecords: DEFAULT_BATCH.records,
+    batchMillis: DEFAULT_BATCH.millis,
     continueAsNewAfterPages: 500,
     idleMillis: 5000,
     affinityStartMillis: 30_000,

@@ -1,18 +1,19 @@
-// A batch's bounds (pipeline/read-batch.ts): objects by maxRecords, links by LINKS_PER_RECORD times
-// as many (a staged link is two ids), both by time, and never a page past the source's end.
+// A batch's bounds (pipeline/read-batch.ts): objects by maxRecords, bare links by LINKS_PER_RECORD
+// times as many (a staged link is two ids) and links with attributes by fewer, all by time, and never
+// a page past the source's end.
 import { describe, expect, it } from 'vitest';
 import { parseConnectorText } from '../../config/load';
 import { connectorType, typeSchemas } from '../../connectors/registry';
 import type { SourceRecord } from '../../connectors/types';
 import { createRecordMapper } from '../../pipeline/mapper';
-import { LINKS_PER_RECORD, readBatch } from '../../pipeline/read-batch';
+import { LINK_WITH_ATTRIBUTES, LINKS_PER_RECORD, readBatch } from '../../pipeline/read-batch';
 
 const def = parseConnectorText('name: bounds\ntype: okta\nconfig:\n  domain: example.okta.com\n  apiToken: ${T}\n', 'bounds.yaml', typeSchemas());
 const manifest = connectorType('okta').manifest;
 const mapper = createRecordMapper(def, manifest);
 
 /** A source of `pages` pages of `size` records of `resource`, cursors "1", "2", … */
-function source(resource: 'users' | 'memberships', pages: number, size = 200) {
+function source(resource: 'users' | 'memberships' | 'appUsers', pages: number, size = 200) {
   const reads: (string | null)[] = [];
   const readPage = async (_cls: string, cursor: string | null) => {
     reads.push(cursor);
@@ -20,7 +21,9 @@ function source(resource: 'users' | 'memberships', pages: number, size = 200) {
     const records: SourceRecord[] = Array.from({ length: size }, (_, i): SourceRecord =>
       resource === 'users'
         ? { type: 'object', resource, id: `u${n}-${i}`, raw: { id: `u${n}-${i}`, status: 'ACTIVE', profile: { login: `u${n}-${i}@example.com` } } }
-        : { type: 'link', resource, parentId: `g${n}`, childId: `u${i}`, childKind: 'user' },
+        : resource === 'appUsers'
+          ? { type: 'link', resource, parentId: `a${n}`, childId: `u${i}`, childKind: 'user', raw: { id: `u${i}`, scope: 'USER', profile: { role: 'Ünïcode' } } }
+          : { type: 'link', resource, parentId: `g${n}`, childId: `u${i}`, childKind: 'user' },
     );
     return { records, nextCursor: n + 1 < pages ? String(n + 1) : null, warnings: [] };
   };
@@ -44,6 +47,13 @@ describe('batch bounds', () => {
     expect(b.page.links).toHaveLength(1000 * LINKS_PER_RECORD);
     expect(reads).toHaveLength((1000 * LINKS_PER_RECORD) / 200);
     expect(b.nextCursor).toBe(String(reads.length));
+  });
+
+  it('counts a link that carries attributes as LINK_WITH_ATTRIBUTES bare links', async () => {
+    const { connector } = source('appUsers', 100);
+    const b = await readBatch(connector, mapper, 'appUsers', null, { maxRecords: 1000, maxMillis: 60_000 });
+    expect(b.count).toBe((1000 * LINKS_PER_RECORD) / LINK_WITH_ATTRIBUTES);
+    expect(b.page.links.every((l) => l.attrs !== undefined)).toBe(true);
   });
 
   it('an explicit maxLinks wins, and the last page ends the batch whatever is left', async () => {
