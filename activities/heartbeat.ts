@@ -22,3 +22,14 @@ export async function keepAlive<T>(fn: () => Promise<T>): Promise<T> {
     clearInterval(timer);
   }
 }
+
+/** A per-page progress heartbeat that starts once the batch has run for `afterMs`. Most batches end
+ *  sooner, and each heartbeat is a round trip and a write on the Temporal server: two hundred
+ *  batches of a sync would cost two hundred of them for progress nobody could have watched.
+ *  Liveness does not depend on it (keepAlive). */
+export function pageHeartbeat(afterMs = 1000): (details: unknown) => void {
+  const started = Date.now();
+  return (details) => {
+    if (Date.now() - started >= afterMs) heartbeat(details);
+  };
+}

@@ -10,7 +10,7 @@ import type { ApplyCounts, IdentityStore } from '../store/types';
 import type { Counts, SyncMode } from '../workflows/types';
 import type { ConnectorCache } from './connector-cache';
 import { asActivity } from './failures';
-import { heartbeat, keepAlive } from './heartbeat';
+import { keepAlive, pageHeartbeat } from './heartbeat';
 
 export const DELTA_WATERMARK = 'delta';
 const ABANDONED = 'abandoned (workflow terminated or reset)';
@@ -96,7 +96,8 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
         const readPage = requireOp(connector, 'readPage', `read ${a.resource}`);
-        const batch = await keepAlive(() => readBatch({ ...connector, readPage }, mapper, a.resource, a.cursor, a, (_c, n) => heartbeat(n)));
+        const progress = pageHeartbeat();
+        const batch = await keepAlive(() => readBatch({ ...connector, readPage }, mapper, a.resource, a.cursor, a, (_c, n) => progress(n)));
         await store.stagePage(a.stageKey, a.connector, batch.page, a.runId);
         for (const w of batch.warnings) await log(a.connector, a.runId, 'warn', `${w.resource}: ${w.message}`);
         return {
@@ -123,8 +124,9 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
         const readChanges = requireOp(connector, 'readChanges', 'read changes');
+        const progress = pageHeartbeat();
         const batch = await keepAlive(() =>
-          readChangesBatch({ ...connector, readChanges }, mapper, a.resources, a.watermark, a.cursor, { maxRecords: a.maxRecords, maxMillis: a.maxMillis }, (_c, n) => heartbeat(n)),
+          readChangesBatch({ ...connector, readChanges }, mapper, a.resources, a.watermark, a.cursor, { maxRecords: a.maxRecords, maxMillis: a.maxMillis }, (_c, n) => progress(n)),
         );
         if (batch.fullSyncRequired) {
           await log(a.connector, a.runId, 'warn', `delta not possible, running a full sync instead: ${batch.fullSyncRequired}`);
