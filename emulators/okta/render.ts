@@ -2,7 +2,20 @@
 
 import type { AppRecord, EventHookRecord, GroupRecord, OktaState, UserRecord } from './state';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+// Formatting a date is most of what rendering a user costs, and a list renders the same few
+// timestamps of each user again on every page that holds it (a user in 100 groups: 100 times).
+const isoCache = new Map<number, string>();
+const ISO_CACHE_MAX = 2_000_000;
+const iso = (ms: number | null): string | null => {
+  if (ms === null) return null;
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= ISO_CACHE_MAX) isoCache.clear();
+    text = new Date(ms).toISOString();
+    isoCache.set(ms, text);
+  }
+  return text;
+};
 
 export function renderUser(u: UserRecord, base: string): Record<string, unknown> {
   const self = `${base}/api/v1/users/${u.id}`;
