@@ -38,8 +38,9 @@ const CASE_RULES: Rule[] = [
   ['idle (waiting on the emulator)', fn('(idle)')],
   ['program (V8, unattributed)', fn('(program)')],
   ['http: JSON.parse of bodies', fn('parseMaybeJson')],
+  ['http: ids picked from member lists', file('http/pick-json')],
   ['rows: stable JSON + hash', (f) => file('stable-json')(f) || fn('toPageRows', 'normalizeTimestamp')(f)],
-  ['stage: serialise + insert', fn('stagePage')],
+  ['stage: serialise + insert', fn('stagePage', 'stage')],
   ['apply: SQLite / PostgreSQL', file('store/sqlite', 'store/postgres', 'better-sqlite3', 'node_modules/pg')],
   ['mapping', file('pipeline/mapper', 'config/mapping', 'pipeline/mapping-coverage', 'okta/records')],
   ['http: client (undici, sockets)', file('undici', 'connectors/http')],
@@ -84,11 +85,19 @@ export function breakdown(profile: CpuProfile, rules: Rule[]): Record<string, nu
   return out;
 }
 
-const readProfile = (dir: string): CpuProfile => {
-  const name = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!name) throw new Error(`no .cpuprofile written in ${dir}`);
-  return JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile;
+/** Every thread's profile in dir (`CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`), main thread
+ *  first: the SQLite store's writer and the workflow sandbox run on threads of their own. */
+const readProfiles = (dir: string): { thread: number; profile: CpuProfile }[] => {
+  const names = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (names.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
+  return names
+    .map((name) => ({ thread: Number(name.split('.').at(-3)), profile: JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile }))
+    .sort((a, b) => a.thread - b.thread);
 };
+const readProfile = (dir: string): CpuProfile => readProfiles(dir)[0]!.profile;
+
+/** Busy seconds of a thread's stages (idle left out), for the threads other than the main one. */
+const busy = (stages: Record<string, number>) => Object.fromEntries(Object.entries(stages).filter(([s]) => !s.startsWith('idle')));
 
 function table(title: string, stages: Record<string, number>): string {
   const total = Object.values(stages).reduce((a, b) => a + b, 0);
@@ -122,11 +131,15 @@ async function main(): Promise<void> {
     );
     const emulatorCpu = emulator.cpuSeconds() - cpuBefore;
     await emulator.stop();
-    const client = breakdown(readProfile(join(dir, 'case')), CASE_RULES);
+    const [main, ...threads] = readProfiles(join(dir, 'case'));
+    const client = breakdown(main!.profile, CASE_RULES);
+    const others = threads.map((t) => ({ thread: t.thread, stages: busy(breakdown(t.profile, CASE_RULES)) }));
     const source = breakdown(readProfile(join(dir, 'emulator')), EMULATOR_RULES);
     process.stdout.write(`profile: ${kind} loop, ${result.records} records in ${result.seconds.toFixed(1)} s = ${result.recordsPerSec}/s, peak RSS ${result.peakRssMB} MB; emulator CPU during the run ${emulatorCpu.toFixed(1)} s\n`);
-    process.stdout.write(`${table(`${kind} process CPU by stage`, client)}\n${table('emulator process CPU by stage', source)}\n`);
-    process.stdout.write(`${JSON.stringify({ org, kind, ...result, emulatorCpuSeconds: emulatorCpu, clientStages: client, emulatorStages: source })}\n`);
+    process.stdout.write(`${table(`${kind} process, main thread, CPU by stage`, client)}\n`);
+    for (const t of others) process.stdout.write(`${table(`${kind} process, thread ${t.thread}, busy CPU by stage`, t.stages)}\n`);
+    process.stdout.write(`${table('emulator process CPU by stage', source)}\n`);
+    process.stdout.write(`${JSON.stringify({ org, kind, ...result, emulatorCpuSeconds: emulatorCpu, clientStages: client, threadStages: others, emulatorStages: source })}\n`);
   } finally {
     await emulator.stop();
     if (process.env.BENCH_KEEP_PROFILES) process.stdout.write(`profiles kept in ${dir}\n`);
