@@ -14,12 +14,21 @@ export interface BatchLimits {
   /** Bare links per batch (a link with attributes counts as LINK_WITH_ATTRIBUTES of them); by
    *  default LINKS_PER_RECORD × maxRecords. */
   maxLinks?: number;
+  /** Staged bytes per batch, estimated (estimateBytes); by default MAX_BATCH_BYTES. */
+  maxBytes?: number;
 }
 
+/** What a batch may weigh staged. Records differ a hundredfold in size (a SQL row of five columns,
+ *  an Okta user with its profile), so a count alone either makes small records cost a Temporal
+ *  round trip per few hundred kilobytes or lets large ones fill the worker's memory: three lanes
+ *  keep a batch each in flight, and a worker of the 1.5M-record bench peaked near 300 MB with
+ *  batches of 5,000 Okta users against ~250 MB with ~2,500 (README, benchmarks). */
+export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+
 /** A bare link is two ids, a staged object a whole profile: a batch holds this many more bare
- *  links than objects for about the same bytes, and a million memberships take an eighth of the
- *  batches (each one a round trip through the Temporal server). */
-export const LINKS_PER_RECORD = 8;
+ *  links than objects, and a million memberships take a quarter of the batches (each one a round
+ *  trip through the Temporal server). */
+export const LINKS_PER_RECORD = 4;
 
 /** A link that carries attributes (an app assignment: scope, status, app-side profile) stages
  *  about as many bytes as an object, so it counts as this many bare links: a batch of them holds
@@ -56,8 +65,10 @@ export async function readBatch(
   const mapping = mapper.mappingOf(resource);
   const coverage = mapping ? new MappingCoverage(mapping) : undefined;
   const maxLinks = limits.maxLinks ?? limits.maxRecords * LINKS_PER_RECORD;
+  const maxBytes = limits.maxBytes ?? MAX_BATCH_BYTES;
   let objects = 0;
   let links = 0;
+  let bytes = 0;
   do {
     const res = await connector.readPage(resource, next);
     for (const rec of res.records) {
@@ -70,12 +81,13 @@ export async function readBatch(
     }
     const staged = mapper.toStaged(res.records, 'full');
     append(page, staged);
+    bytes += estimateBytes(staged);
     count += res.records.length;
     warnings.push(...res.warnings);
     next = res.nextCursor;
     affinity = res.affinity;
     onPage?.(next, count);
-  } while (next && objects < limits.maxRecords && links < maxLinks && Date.now() - started < limits.maxMillis);
+  } while (next && objects < limits.maxRecords && links < maxLinks && bytes < maxBytes && Date.now() - started < limits.maxMillis);
   const unmapped = coverage && coverage.count > 0 ? coverage.unresolved() : undefined;
   return { page, count, kept: page.objects.length + page.links.length, affinity, nextCursor: next, warnings, ...(unmapped ? { unmapped } : {}) };
 }
@@ -117,6 +129,14 @@ export async function readChangesBatch(
     onPage?.(next, count);
   } while (next && count < limits.maxRecords && Date.now() - started < limits.maxMillis);
   return { page, count, kept: count, nextCursor: next, warnings, watermark: wm };
+}
+
+/** The staged JSON size of one source page (in characters: bytes, for ASCII), weighed by one record
+ *  of each kind: the records of a page are alike, and serialising every one only to weigh it would
+ *  double the cost of staging. */
+export function estimateBytes(staged: StagedPage): number {
+  const sample = (xs: unknown[]) => (xs.length === 0 ? 0 : (JSON.stringify(xs[0]).length + 1) * xs.length);
+  return sample(staged.objects) + sample(staged.links);
 }
 
 function append(into: StagedPage, from: StagedPage): void {

@@ -22,3 +22,19 @@ export function openSqlite(file: string, cacheMb = 16): Database.Database {
   db.pragma('wal_autocheckpoint = 10000');
   return db;
 }
+
+export type Sql = ((text: string) => Database.Statement) & { clear(): void };
+
+/** Statements prepared once per SQL text; preparing needs the tables, so after migrate. */
+export function statementCache(db: Database.Database): Sql {
+  const statements = new Map<string, Database.Statement>();
+  const sql = (text: string): Database.Statement => {
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
+  return Object.assign(sql, { clear: () => statements.clear() });
+}

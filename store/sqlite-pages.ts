@@ -2,6 +2,7 @@
 // transaction. Kept apart from the store so a writer thread (sqlite-writer.ts) can run it on its own
 // connection to the same file, and the store in-process (':memory:', tests of either).
 import type Database from 'better-sqlite3';
+import { statementCache, type Sql } from './sqlite-connection';
 import { unknownRun } from './run-rules';
 import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
 import type { LinkRow, ObjectRow, PageRows } from './staged-rows';
@@ -11,19 +12,12 @@ import type { ApplyCounts, DeletionCandidates, LinkKind, ObjectKind, StagedPage 
 const UNSEEN = '(last_seen_run IS NOT @runId AND (seen_seq IS NULL OR seen_seq < @startSeq))';
 
 export class SqlitePages {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly sql: Sql;
 
-  constructor(private readonly db: Database.Database) {}
-
-  /** Statements are prepared once per SQL text; preparing needs the tables, so after migrate. */
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+  constructor(private readonly db: Database.Database) {
+    this.sql = statementCache(db);
   }
+
 
   /** Callers hold the write lock (an IMMEDIATE transaction), so values are taken in commit order. */
   nextChangeSeq(): number {

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { openSqlite } from './sqlite-connection';
+import { openSqlite, statementCache, type Sql } from './sqlite-connection';
 import { SqlitePages } from './sqlite-pages';
 import { SqliteWriter } from './sqlite-writer';
 import { SQLITE_ADDED_COLUMNS, SQLITE_SCHEMA } from './schema-sqlite';
@@ -63,13 +63,14 @@ interface ConnectorRow {
 export class SqliteStore implements IdentityStore {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly sql: Sql;
   private readonly pages: SqlitePages;
   private readonly writer: SqliteWriter | null;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = openSqlite(file);
+    this.sql = statementCache(this.db);
     this.pages = new SqlitePages(this.db);
     // Applying a page holds the JavaScript thread for as long as SQLite works (tens of
     // milliseconds for thousands of rows): in a worker that is time its HTTP reads and workflow
@@ -89,19 +90,10 @@ export class SqliteStore implements IdentityStore {
 
   async close(): Promise<void> {
     await this.writer?.close();
-    this.statements.clear();
+    this.sql.clear();
     if (this.db.open) this.db.close();
   }
 
-  /** Statements are prepared once per SQL text; preparing needs the tables, so after migrate. */
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
 
   // ---- connectors ----
 

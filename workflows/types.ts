@@ -127,10 +127,9 @@ export interface SyncWorkflowInput {
   options?: SyncOptions;
 }
 
-/** Objects per fetch activity (links: pipeline/read-batch.ts), and the time one may read for. A
- *  batch of 2,500 users is ~3 MB staged: with the pages three lanes keep in flight, a worker of
- *  the 1.5M-record bench stays near 250 MB, where 5,000 took it to ~300 MB (README, benchmarks). */
-export const DEFAULT_BATCH = { records: 2500, millis: 4000 } as const;
+/** Records per fetch activity at most, and the time one may read for; a batch also ends at about
+ *  2 MB staged, and holds more bare links (pipeline/read-batch.ts). */
+export const DEFAULT_BATCH = { records: 5000, millis: 4000 } as const;
 
 export interface SyncOptions {
   batchRecords?: number;

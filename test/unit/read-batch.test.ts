@@ -6,7 +6,7 @@ import { parseConnectorText } from '../../config/load';
 import { connectorType, typeSchemas } from '../../connectors/registry';
 import type { SourceRecord } from '../../connectors/types';
 import { createRecordMapper } from '../../pipeline/mapper';
-import { LINK_WITH_ATTRIBUTES, LINKS_PER_RECORD, readBatch } from '../../pipeline/read-batch';
+import { LINK_WITH_ATTRIBUTES, LINKS_PER_RECORD, MAX_BATCH_BYTES, readBatch } from '../../pipeline/read-batch';
 
 const def = parseConnectorText('name: bounds\ntype: okta\nconfig:\n  domain: example.okta.com\n  apiToken: ${T}\n', 'bounds.yaml', typeSchemas());
 const manifest = connectorType('okta').manifest;
@@ -54,6 +54,23 @@ describe('batch bounds', () => {
     const b = await readBatch(connector, mapper, 'appUsers', null, { maxRecords: 1000, maxMillis: 60_000 });
     expect(b.count).toBe((1000 * LINKS_PER_RECORD) / LINK_WITH_ATTRIBUTES);
     expect(b.page.links.every((l) => l.attrs !== undefined)).toBe(true);
+  });
+
+  it('ends a batch of large objects at about MAX_BATCH_BYTES staged, whatever their count', async () => {
+    const bio = 'ß'.repeat(10_000);
+    const readPage = async (_cls: string, cursor: string | null) => {
+      const n = cursor ? Number(cursor) : 0;
+      const records: SourceRecord[] = Array.from({ length: 100 }, (_, i): SourceRecord => ({
+        type: 'object', resource: 'users', id: `u${n}-${i}`, raw: { id: `u${n}-${i}`, profile: { login: `u${n}-${i}@example.com`, firstName: bio, lastName: bio } },
+      }));
+      return { records, nextCursor: String(n + 1), warnings: [] };
+    };
+    const b = await readBatch({ type: 'okta', manifest, readPage } as never, mapper, 'users', null, { maxRecords: 5000, maxMillis: 60_000 });
+    const staged = JSON.stringify(b.page.objects).length;
+    expect(b.count).toBeLessThan(5000);
+    // It stops at the first page that reaches the bound: at most one page past it.
+    expect(staged).toBeGreaterThanOrEqual(MAX_BATCH_BYTES);
+    expect(staged).toBeLessThan(MAX_BATCH_BYTES + 100 * 2 * 20_100);
   });
 
   it('an explicit maxLinks wins, and the last page ends the batch whatever is left', async () => {
