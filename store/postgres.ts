@@ -2,7 +2,7 @@
 // server-side), never one query per row: a round trip per membership would dominate a full sync.
 import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
-import { finishedAt, unknownRun } from './run-rules';
+import { checkStage, finishedAt, unknownRun } from './run-rules';
 import { exportedLink, exportedObject, pushStateCounts } from './rows';
 import { POSTGRES_SCHEMA } from './schema-postgres';
 import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
@@ -342,18 +342,7 @@ export class PostgresStore implements IdentityStore {
         applied_at: Date | null;
       }>('SELECT connector, payload, counts, applied_at FROM staged_pages WHERE stage_key = $1 FOR UPDATE', [stageKey]);
       const stage = rows[0];
-      if (!stage) {
-        throw new Error(
-          `unknown stage key ${JSON.stringify(stageKey)} for connector ${JSON.stringify(connector)}: ` +
-            'stage the page (stagePage) before applying it, or it was dropped with its run',
-        );
-      }
-      if (stage.connector !== connector) {
-        throw new Error(
-          `stage key ${JSON.stringify(stageKey)} belongs to connector ${JSON.stringify(stage.connector)}, ` +
-            `not ${JSON.stringify(connector)}`,
-        );
-      }
+      checkStage(stage, stageKey, connector);
       if (stage.applied_at !== null) return stage.counts!;
 
       const page = toPageRows(JSON.parse(stage.payload!) as StagedPage);

@@ -3,7 +3,7 @@
 // connection to the same file, and the store in-process (':memory:', tests of either).
 import type Database from 'better-sqlite3';
 import { statementCache, type Sql } from './sqlite-connection';
-import { unknownRun } from './run-rules';
+import { checkStage, unknownRun } from './run-rules';
 import { LINK_KINDS, LINK_PARENT_KIND, isObjectKind, tableOf, toPageRows } from './staged-rows';
 import type { LinkRow, ObjectRow, PageRows } from './staged-rows';
 import type { ApplyCounts, DeletionCandidates, LinkKind, ObjectKind, StagedPage } from './types';
@@ -45,18 +45,7 @@ export class SqlitePages {
     const stage = this.sql('SELECT connector, payload, counts, applied_at FROM staged_pages WHERE stage_key = ?').get(
       stageKey,
     ) as { connector: string; payload: string | null; counts: string | null; applied_at: string | null } | undefined;
-    if (!stage) {
-      throw new Error(
-        `unknown stage key ${JSON.stringify(stageKey)} for connector ${JSON.stringify(connector)}: ` +
-          'stage the page (stagePage) before applying it, or it was dropped with its run',
-      );
-    }
-    if (stage.connector !== connector) {
-      throw new Error(
-        `stage key ${JSON.stringify(stageKey)} belongs to connector ${JSON.stringify(stage.connector)}, ` +
-          `not ${JSON.stringify(connector)}`,
-      );
-    }
+    checkStage(stage, stageKey, connector);
     if (stage.applied_at !== null) return JSON.parse(stage.counts!) as ApplyCounts;
 
     const rows = toPageRows(JSON.parse(stage.payload!) as StagedPage);
