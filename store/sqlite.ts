@@ -1,5 +1,6 @@
 // The embedded engine. better-sqlite3 is synchronous: each method does its work inside one call
-// and returns a settled promise, which keeps the IdentityStore interface the same as PostgreSQL's.
+// and returns a settled promise, which keeps the IdentityStore interface the same as PostgreSQL's;
+// the page and sweep work, the long part, runs on the store's writer thread (sqlite-writer.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -33,7 +34,6 @@ import type {
   StoredConnector,
 } from './types';
 import type { MeshKey, MeshLink, MeshLinkStatus, MeshPerson, MeshReview, MeshReviewStatus, StoredMesh } from './types';
-
 
 interface RunRow {
   run_id: string;
@@ -93,7 +93,6 @@ export class SqliteStore implements IdentityStore {
     this.sql.clear();
     if (this.db.open) this.db.close();
   }
-
 
   // ---- connectors ----
 
