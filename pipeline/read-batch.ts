@@ -134,7 +134,7 @@ export async function readChangesBatch(
 /** The staged JSON size of one source page (in characters: bytes, for ASCII), weighed by one record
  *  of each kind: the records of a page are alike, and serialising every one only to weigh it would
  *  double the cost of staging. */
-export function estimateBytes(staged: StagedPage): number {
+function estimateBytes(staged: StagedPage): number {
   const sample = (xs: unknown[]) => (xs.length === 0 ? 0 : (JSON.stringify(xs[0]).length + 1) * xs.length);
   return sample(staged.objects) + sample(staged.links);
 }

@@ -18,7 +18,6 @@ export class SqlitePages {
     this.sql = statementCache(db);
   }
 
-
   /** Callers hold the write lock (an IMMEDIATE transaction), so values are taken in commit order. */
   nextChangeSeq(): number {
     return this.sql('UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value').pluck().get() as number;
@@ -205,7 +204,6 @@ export class SqlitePages {
     }
     return n;
   }
-
 
   // ---- the deletion step's sweeps: whole-table work, so also off the caller's thread ----
 

@@ -18,6 +18,7 @@ const CLOSE_ARRAY = 0x5d;
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const encoder = new TextEncoder();
 
 /** Index of the quote that closes the string whose opening quote is at `open`, or -1. UTF-8
  *  continuation bytes are all ≥ 0x80, so a quote or backslash byte is always that character. */
@@ -89,7 +90,7 @@ export type Picked = Record<string, unknown>;
  * body is not such an array or does not close: the caller parses it whole and reports it.
  */
 export function pickFromArray(b: Uint8Array, names: readonly string[]): Picked[] | undefined {
-  const keys = names.map((n) => new TextEncoder().encode(n));
+  const keys = names.map((n) => encoder.encode(n));
   const out: Picked[] = [];
   let i = 0;
   while (i < b.length && isSpace(b[i]!)) i++;
