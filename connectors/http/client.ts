@@ -6,7 +6,7 @@ import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ConnectorError } from '../errors';
 import { headerAuth, type Authenticator } from './auth';
-import { pickFromArray } from './pick-json';
+import { pickFromArray, utf8 } from './pick-json';
 import { classifyNetworkError, errorForStatus, type ErrorContext } from './error-map';
 import { ForbiddenError, forbiddenInfo } from './forbidden';
 import { valueAt } from './json-path';
@@ -276,8 +276,6 @@ export class HttpClient {
   }
 }
 
-// Like undici's body.text(): a byte-order mark is dropped, broken sequences become U+FFFD.
-const utf8 = new TextDecoder('utf-8');
 
 function parseMaybeJson(text: string): unknown {
   try {

@@ -17,7 +17,9 @@ const CLOSE_ARRAY = 0x5d;
 
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
+// Like undici's body.text(): a byte-order mark is dropped, broken sequences become U+FFFD. The HTTP
+// client decodes whole bodies with it too.
+export const utf8 = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
 
 /** Index of the quote that closes the string whose opening quote is at `open`, or -1. UTF-8
@@ -70,7 +72,7 @@ function hasBackslash(b: Uint8Array, start: number, end: number): boolean {
 function whichKey(b: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], names: readonly string[]): number {
   if (hasBackslash(b, start, end)) {
     // An escaped key ("\u0069d" is "id") is compared by what it means.
-    const name = JSON.parse(decoder.decode(b.subarray(start - 1, end + 1))) as string;
+    const name = JSON.parse(utf8.decode(b.subarray(start - 1, end + 1))) as string;
     return names.indexOf(name);
   }
   for (let k = 0; k < keys.length; k++) if (sameBytes(b, start, end, keys[k]!)) return k;
@@ -78,8 +80,9 @@ function whichKey(b: Uint8Array, start: number, end: number, keys: readonly Uint
 }
 
 function decodeValue(b: Uint8Array, start: number, end: number): unknown {
-  if (b[start] === QUOTE && !hasBackslash(b, start + 1, end - 1)) return decoder.decode(b.subarray(start + 1, end - 1));
-  return JSON.parse(decoder.decode(b.subarray(start, end)));
+  // Decoded with its quotes: a value that begins with U+FEFF keeps it (the decoder drops a leading BOM).
+  if (b[start] === QUOTE && !hasBackslash(b, start + 1, end - 1)) return utf8.decode(b.subarray(start, end)).slice(1, -1);
+  return JSON.parse(utf8.decode(b.subarray(start, end)));
 }
 
 export type Picked = Record<string, unknown>;

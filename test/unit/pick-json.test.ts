@@ -18,7 +18,8 @@ describe('pickFromArray', () => {
       // Escapes: in keys ("\\u0069d" is "id"), in values, quotes and backslashes inside strings.
       '[{"\\u0069d":"00u4"},{"name":"say \\"id\\":\\"fake\\"","id":"00u\\u00355"},{"x":"a\\\\","id":"00u6"}]',
       // Unicode, non-string ids, a missing id, a repeated key (the last wins).
-      '[{"id":"ü-Ωmega-名前"},{"id":42},{"id":null},{"id":{"a":[1,2]}},{"other":true},{"id":"first","id":"last"}]',
+      // A value that begins with U+FEFF keeps it, as in JSON.parse.
+      '[{"id":"\uFEFFbom-first"},{"id":"ü-Ωmega-名前"},{"id":42},{"id":null},{"id":{"a":[1,2]}},{"other":true},{"id":"first","id":"last"}]',
       '[]',
       '[{}]',
     ];
