@@ -88,7 +88,8 @@ async function runSyncCase(env: NodeJS.ProcessEnv, token: string): Promise<{ run
         }
         if (repeat > 1) {
           const sorted = [...ratios].sort((a, b) => a - b);
-          const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+          // The lower middle for an even count: the same run the JSON's headline reports.
+          const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
           process.stdout.write(`  ${`${scale}×`.padEnd(6)} ${store.padEnd(9)} ratio over ${repeat} runs: median ${median.toFixed(2)}, ${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}\n`);
         }
       }
