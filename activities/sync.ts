@@ -5,7 +5,7 @@ import { requireOp, type Connector } from '../connectors/framework/define';
 import { can, readLanes } from '../connectors/framework/manifest';
 import { connectorType } from '../connectors/registry';
 import { deletionHolds, reconcilableKinds } from '../pipeline/deletion-guard';
-import { readBatch, readChangesBatch } from '../pipeline/read-batch';
+import { readBatch, readChangesBatch, type StagePart } from '../pipeline/read-batch';
 import type { ApplyCounts, IdentityStore } from '../store/types';
 import type { Counts, SyncMode } from '../workflows/types';
 import type { ConnectorCache } from './connector-cache';
@@ -30,6 +30,45 @@ const hasDeltas = (c: Connector, classes: string[]) => classes.length > 0 && cla
 
 /** The classes of `sync.resources` this connector reads (its manifest, per instance). */
 const readable = (def: { sync: { resources: string[] } }, c: Connector) => def.sync.resources.filter((r) => can(c.manifest, r, 'read'));
+
+/** Where part `index` of a batch is staged. */
+// `parts` in a fetch's result is always set by this code; it is optional because results recorded
+// before batches were staged in parts (histories replayed, runs in flight) have none.
+export const partKey = (stageKey: string, index: number) => `${stageKey}#${index}`;
+
+/** Parts written to the store while the next ones are read. The store takes one write at a time
+ *  (SQLite's writer thread may be applying another lane's batch): a lane waits only when this
+ *  many of its parts are still queued, which also bounds what it holds in memory. */
+const PARTS_IN_FLIGHT = 2;
+
+/** Runs `read` with a part stager for the batch at `a.stageKey`; resolves once every part is
+ *  stored. A failed write fails the batch (the retry stages the same keys again). */
+async function stagedInParts<T>(
+  store: IdentityStore,
+  a: { connector: string; runId: string; stageKey: string },
+  read: (stage: StagePart) => Promise<T>,
+): Promise<T> {
+  const writing: Promise<void>[] = [];
+  const stage: StagePart = async (part, index) => {
+    const w = store.stagePage(partKey(a.stageKey, index), a.connector, part, a.runId);
+    // Observed at once: a write that fails while the source is read must not go unhandled.
+    w.catch(() => undefined);
+    writing.push(w);
+    if (writing.length > PARTS_IN_FLIGHT) await writing.shift();
+  };
+  // Every write settles before the activity ends either way, so none outlives its attempt.
+  let result: T;
+  try {
+    result = await read(stage);
+  } catch (err) {
+    await Promise.allSettled(writing);
+    throw err;
+  }
+  // A failed write fails a read that succeeded.
+  const failed = (await Promise.allSettled(writing)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return result;
+}
 
 export function createSyncActivities({ store, connectors, workerQueue }: SyncDeps) {
   const log = (connector: string, runId: string | null, level: 'info' | 'warn' | 'error', message: string) =>
@@ -92,17 +131,17 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       stageKey: string;
       maxRecords: number;
       maxMillis: number;
-    }): Promise<{ count: number; kept: number; nextCursor: string | null; incomplete: boolean; affinityQueue?: string; unmapped?: string[] }> {
+    }): Promise<{ count: number; kept: number; parts?: number; nextCursor: string | null; incomplete: boolean; affinityQueue?: string; unmapped?: string[] }> {
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
         const readPage = requireOp(connector, 'readPage', `read ${a.resource}`);
         const progress = pageHeartbeat();
-        const batch = await keepAlive(() => readBatch({ ...connector, readPage }, mapper, a.resource, a.cursor, a, (_c, n) => progress(n)));
-        await store.stagePage(a.stageKey, a.connector, batch.page, a.runId);
+        const batch = await keepAlive(() => stagedInParts(store, a, (stage) => readBatch({ ...connector, readPage }, mapper, a.resource, a.cursor, a, stage, (_c, n) => progress(n))));
         for (const w of batch.warnings) await log(a.connector, a.runId, 'warn', `${w.resource}: ${w.message}`);
         return {
           count: batch.count,
           kept: batch.kept,
+          parts: batch.parts,
           nextCursor: batch.nextCursor,
           incomplete: batch.warnings.some((w) => w.incomplete),
           ...(batch.affinity && batch.nextCursor && workerQueue ? { affinityQueue: workerQueue } : {}),
@@ -120,22 +159,21 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       resources: Resource[];
       maxRecords: number;
       maxMillis: number;
-    }): Promise<{ count: number; nextCursor: string | null; watermark: string; incomplete: Resource[]; fullSyncRequired?: string }> {
+    }): Promise<{ count: number; parts?: number; nextCursor: string | null; watermark: string; incomplete: Resource[]; fullSyncRequired?: string }> {
       return asActivity(a.connector, async () => {
         const { connector, mapper } = await connectors.forRun(a.connector, a.runId);
         const readChanges = requireOp(connector, 'readChanges', 'read changes');
         const progress = pageHeartbeat();
-        const batch = await keepAlive(() =>
-          readChangesBatch({ ...connector, readChanges }, mapper, a.resources, a.watermark, a.cursor, { maxRecords: a.maxRecords, maxMillis: a.maxMillis }, (_c, n) => progress(n)),
-        );
+        const batch = await keepAlive(() => stagedInParts(store, a, (stage) =>
+          readChangesBatch({ ...connector, readChanges }, mapper, a.resources, a.watermark, a.cursor, { maxRecords: a.maxRecords, maxMillis: a.maxMillis }, stage, (_c, n) => progress(n)),
+        ));
         if (batch.fullSyncRequired) {
           await log(a.connector, a.runId, 'warn', `delta not possible, running a full sync instead: ${batch.fullSyncRequired}`);
-          return { count: 0, nextCursor: null, watermark: batch.watermark, incomplete: [], fullSyncRequired: batch.fullSyncRequired };
+          return { count: 0, parts: 0, nextCursor: null, watermark: batch.watermark, incomplete: [], fullSyncRequired: batch.fullSyncRequired };
         }
-        await store.stagePage(a.stageKey, a.connector, batch.page, a.runId);
         for (const w of batch.warnings) await log(a.connector, a.runId, 'warn', `${w.resource}: ${w.message}`);
         const incomplete = [...new Set(batch.warnings.filter((w) => w.incomplete).map((w) => w.resource))];
-        return { count: batch.count, nextCursor: batch.nextCursor, watermark: batch.watermark, incomplete };
+        return { count: batch.count, parts: batch.parts, nextCursor: batch.nextCursor, watermark: batch.watermark, incomplete };
       });
     },
 
@@ -168,8 +206,22 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       });
     },
 
-    async applyBatch(a: { connector: string; runId: string; stageKey: string }): Promise<ApplyCounts> {
-      return asActivity(a.connector, () => keepAlive(() => store.applyStagedPage(a.stageKey, a.connector, a.runId)));
+    /** Applies the batch's parts in order, each in its own transaction (an applied part keeps its
+     *  counts, so a retry applies only the rest). `parts` is absent for a batch fetched before
+     *  batches were staged in parts: its page is under the stage key itself. */
+    async applyBatch(a: { connector: string; runId: string; stageKey: string; parts?: number }): Promise<ApplyCounts> {
+      return asActivity(a.connector, () => keepAlive(async () => {
+        if (a.parts === undefined) return store.applyStagedPage(a.stageKey, a.connector, a.runId);
+        const total: ApplyCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+        for (let i = 0; i < a.parts; i++) {
+          const c = await store.applyStagedPage(partKey(a.stageKey, i), a.connector, a.runId);
+          total.inserted += c.inserted;
+          total.updated += c.updated;
+          total.unchanged += c.unchanged;
+          total.deleted += c.deleted;
+        }
+        return total;
+      }));
     },
 
     async detectDeletions(a: {

@@ -23,7 +23,7 @@ export async function runPlainSync(acts: SyncActivities, connector: string, mode
         const f = await acts.fetchBatch({ connector, runId, resource, cursor, stageKey, ...batch });
         counts.fetched += f.count;
         if (f.incomplete) incomplete.push(resource);
-        add(await acts.applyBatch({ connector, runId, stageKey }));
+        add(await acts.applyBatch({ connector, runId, stageKey, parts: f.parts }));
         cursor = f.nextCursor;
       } while (cursor);
     }

@@ -1,5 +1,7 @@
-// One activity's worth of source reading: several source pages, bounded by records and time, so
-// throughput is not capped by the server's activity rate, and a retry redoes only one batch.
+// One activity's worth of source reading: many source pages, bounded by records, bytes and time, so
+// throughput is not capped by the server's activity rate, and a retry redoes only one batch. The
+// batch is staged in parts as it is read (about PART_BYTES each): a worker holds one part per lane
+// in memory, not the batch, so batches can be large (few Temporal round trips) and memory flat.
 import type { Connector } from '../connectors/framework/define';
 import { linkKindOf, objectKindOf } from '../connectors/framework/manifest';
 import type { ConnectorOps } from '../connectors/framework/spi';
@@ -16,14 +18,23 @@ export interface BatchLimits {
   maxLinks?: number;
   /** Staged bytes per batch, estimated (estimateBytes); by default MAX_BATCH_BYTES. */
   maxBytes?: number;
+  /** Staged bytes per part, estimated; by default PART_BYTES. */
+  partBytes?: number;
 }
+
+/** Stages part `index` of the batch (0, 1, …, in order). Parts are applied in that order. */
+export type StagePart = (part: StagedPage, index: number) => Promise<void>;
+
+/** What a part may weigh staged: what a lane holds in memory while it reads, as parsed records
+ *  and as the JSON sent to the store. Three lanes, each with a part being read and one being
+ *  written, keep the worker's memory flat whatever the batch size (README, benchmarks). */
+export const PART_BYTES = 1024 * 1024;
 
 /** What a batch may weigh staged. Records differ a hundredfold in size (a SQL row of five columns,
  *  an Okta user with its profile), so a count alone either makes small records cost a Temporal
- *  round trip per few hundred kilobytes or lets large ones fill the worker's memory: three lanes
- *  keep a batch each in flight, and a worker of the 1.5M-record bench peaked near 300 MB with
- *  batches of 5,000 Okta users against ~250 MB with ~2,500 (README, benchmarks). */
-export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+ *  round trip per few hundred kilobytes or makes a batch of large ones long to apply, and long
+ *  to read again when its activity is retried. */
+export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 /** A bare link is two ids, a staged object a whole profile: a batch holds this many more bare
  *  links than objects, and a million memberships take a quarter of the batches (each one a round
@@ -36,7 +47,8 @@ export const LINKS_PER_RECORD = 4;
 export const LINK_WITH_ATTRIBUTES = LINKS_PER_RECORD;
 
 export interface Batch {
-  page: StagedPage;
+  /** Parts staged (at least one, possibly empty: a batch that read nothing still has a page). */
+  parts: number;
   count: number;
   /** Records left after filters (count is what the source returned). */
   kept: number;
@@ -54,12 +66,14 @@ export async function readBatch(
   resource: string,
   cursor: string | null,
   limits: BatchLimits,
+  stage: StagePart,
   onPage?: (cursor: string | null, count: number) => void,
 ): Promise<Batch> {
   const started = Date.now();
-  const page: StagedPage = { objects: [], links: [], deletions: [], linkSets: [] };
+  const parts = new Parts(stage, limits.partBytes ?? PART_BYTES);
   const warnings: ReadWarning[] = [];
   let count = 0;
+  let kept = 0;
   let affinity: boolean | undefined;
   let next: string | null = cursor;
   const mapping = mapper.mappingOf(resource);
@@ -80,16 +94,18 @@ export async function readBatch(
       }
     }
     const staged = mapper.toStaged(res.records, 'full');
-    append(page, staged);
-    bytes += estimateBytes(staged);
+    const weight = estimateBytes(staged);
+    bytes += weight;
+    kept += staged.objects.length + staged.links.length;
     count += res.records.length;
+    await parts.add(staged, weight);
     warnings.push(...res.warnings);
     next = res.nextCursor;
     affinity = res.affinity;
     onPage?.(next, count);
   } while (next && objects < limits.maxRecords && links < maxLinks && bytes < maxBytes && Date.now() - started < limits.maxMillis);
   const unmapped = coverage && coverage.count > 0 ? coverage.unresolved() : undefined;
-  return { page, count, kept: page.objects.length + page.links.length, affinity, nextCursor: next, warnings, ...(unmapped ? { unmapped } : {}) };
+  return { parts: await parts.end(), count, kept, affinity, nextCursor: next, warnings, ...(unmapped ? { unmapped } : {}) };
 }
 
 export interface ChangesBatch extends Batch {
@@ -104,39 +120,85 @@ export async function readChangesBatch(
   watermark: string,
   cursor: string | null,
   limits: BatchLimits,
+  stage: StagePart,
   onPage?: (cursor: string | null, count: number) => void,
 ): Promise<ChangesBatch> {
   const started = Date.now();
-  const page: StagedPage = { objects: [], links: [], deletions: [], linkSets: [] };
+  const parts = new Parts(stage, limits.partBytes ?? PART_BYTES);
+  const maxBytes = limits.maxBytes ?? MAX_BATCH_BYTES;
   const warnings: ReadWarning[] = [];
   let count = 0;
+  let bytes = 0;
   let next: string | null = cursor;
   let wm = watermark;
   do {
     const res = await connector.readChanges(resources, watermark, next);
     if (res.fullSyncRequired) {
-      return { page, count, kept: 0, nextCursor: null, warnings, watermark: res.watermark, fullSyncRequired: res.fullSyncRequired };
+      // Parts staged before the refusal are never applied: the run reads in full instead, and
+      // its stage rows go with it.
+      return { parts: 0, count, kept: 0, nextCursor: null, warnings, watermark: res.watermark, fullSyncRequired: res.fullSyncRequired };
     }
-    append(page, mapper.toStaged(res.records, 'delta'));
-    for (const d of res.deletions) page.deletions.push({ kind: objectKindOf(connector.manifest, d.resource), id: d.id });
+    const staged = mapper.toStaged(res.records, 'delta');
+    for (const d of res.deletions) staged.deletions.push({ kind: objectKindOf(connector.manifest, d.resource), id: d.id });
     for (const ls of res.linkSets) {
-      page.linkSets.push({ kind: linkKindOf(connector.manifest, ls.resource), parent: ls.parentId, links: ls.links.map(mapper.toLink) });
+      staged.linkSets.push({ kind: linkKindOf(connector.manifest, ls.resource), parent: ls.parentId, links: ls.links.map(mapper.toLink) });
     }
+    // A page goes into one part whole: its upserts are applied before its deletions, as the
+    // source reporting a deletion after a record means (store apply order).
+    const weight = estimateBytes(staged);
+    bytes += weight;
     count += res.records.length + res.deletions.length + res.linkSets.reduce((n, s) => n + s.links.length, 0);
+    await parts.add(staged, weight);
     warnings.push(...res.warnings);
     next = res.nextCursor;
     wm = res.watermark;
     onPage?.(next, count);
-  } while (next && count < limits.maxRecords && Date.now() - started < limits.maxMillis);
-  return { page, count, kept: count, nextCursor: next, warnings, watermark: wm };
+  } while (next && count < limits.maxRecords && bytes < maxBytes && Date.now() - started < limits.maxMillis);
+  return { parts: await parts.end(), count, kept: count, nextCursor: next, warnings, watermark: wm };
 }
+
+/** The batch's current part: source pages appended until it weighs partBytes, then staged. */
+class Parts {
+  private page = emptyPage();
+  private bytes = 0;
+  private staged = 0;
+
+  constructor(
+    private readonly stage: StagePart,
+    private readonly partBytes: number,
+  ) {}
+
+  async add(from: StagedPage, bytes: number): Promise<void> {
+    append(this.page, from);
+    this.bytes += bytes;
+    if (this.bytes >= this.partBytes) await this.flush();
+  }
+
+  /** Stages what is left; returns the number of parts. */
+  async end(): Promise<number> {
+    const p = this.page;
+    if (this.staged === 0 || p.objects.length + p.links.length + p.deletions.length + p.linkSets.length > 0) await this.flush();
+    return this.staged;
+  }
+
+  private async flush(): Promise<void> {
+    const page = this.page;
+    this.page = emptyPage();
+    this.bytes = 0;
+    await this.stage(page, this.staged++);
+  }
+}
+
+const emptyPage = (): StagedPage => ({ objects: [], links: [], deletions: [], linkSets: [] });
 
 /** The staged JSON size of one source page (in characters: bytes, for ASCII), weighed by one record
  *  of each kind: the records of a page are alike, and serialising every one only to weigh it would
  *  double the cost of staging. */
 function estimateBytes(staged: StagedPage): number {
-  const sample = (xs: unknown[]) => (xs.length === 0 ? 0 : (JSON.stringify(xs[0]).length + 1) * xs.length);
-  return sample(staged.objects) + sample(staged.links);
+  const sample = (xs: unknown[], n = xs.length) => (xs.length === 0 ? 0 : (JSON.stringify(xs[0]).length + 1) * n);
+  const setLinks = staged.linkSets.flatMap((s) => s.links.slice(0, 1));
+  const setLinkCount = staged.linkSets.reduce((n, s) => n + s.links.length, 0);
+  return sample(staged.objects) + sample(staged.links) + sample(setLinks, setLinkCount) + sample(staged.deletions);
 }
 
 function append(into: StagedPage, from: StagedPage): void {

@@ -260,7 +260,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         at.filtered = { read: (at.filtered?.read ?? 0) + fetched.count, kept: (at.filtered?.kept ?? 0) + fetched.kept, unmapped: stillUnmapped(at.filtered?.unmapped, fetched.unmapped) };
         if (fetched.incomplete && !r.incomplete.includes(resource)) r.incomplete.push(resource);
         at.affinityQueue = fetched.affinityQueue ?? null;
-        applying = startApply(r, stageKey, fetched.count);
+        applying = startApply(r, stageKey, fetched.count, fetched.parts);
         showProgress();
         at.cursor = fetched.nextCursor;
         if (!at.cursor) break;
@@ -344,7 +344,7 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
         pagesHere++;
         r.counts.fetched += fetched.count;
         for (const res of fetched.incomplete ?? []) if (!r.incomplete.includes(res)) r.incomplete.push(res);
-        applying = startApply(r, stageKey, fetched.count);
+        applying = startApply(r, stageKey, fetched.count, fetched.parts);
         showProgress();
         r.cursor = fetched.nextCursor;
         nextWatermark = fetched.watermark;
@@ -377,9 +377,10 @@ export async function syncWorkflow(input: SyncWorkflowInput): Promise<RunSummary
     return 'done';
   }
 
-  function startApply(r: RunState, stageKey: string, records: number): Promise<void> {
+  /** `parts` as the fetch returned it: absent for a batch fetched before batches were staged in parts. */
+  function startApply(r: RunState, stageKey: string, records: number, parts: number | undefined): Promise<void> {
     const p = applies.applyBatch
-      .executeWithOptions({ summary: summaries.apply(stageKey, records) }, [{ connector: input.connector, runId: r.runId, stageKey }])
+      .executeWithOptions({ summary: summaries.apply(stageKey, records) }, [{ connector: input.connector, runId: r.runId, stageKey, ...(parts === undefined ? {} : { parts }) }])
       .then((c) => addCounts(r.counts, c));
     // Observed at once: an apply that fails while the next fetch is in flight is read when the
     // loop awaits it, instead of being an unhandled rejection (which fails every workflow task).

@@ -128,8 +128,9 @@ export interface SyncWorkflowInput {
 }
 
 /** Records per fetch activity at most, and the time one may read for; a batch also ends at about
- *  2 MB staged, and holds more bare links (pipeline/read-batch.ts). */
-export const DEFAULT_BATCH = { records: 5000, millis: 4000 } as const;
+ *  16 MB staged, and holds more bare links (pipeline/read-batch.ts). A batch is staged in parts as
+ *  it is read, so its size sets the Temporal round trips per record, not the worker's memory. */
+export const DEFAULT_BATCH = { records: 20_000, millis: 4000 } as const;
 
 export interface SyncOptions {
   batchRecords?: number;
