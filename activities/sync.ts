@@ -32,8 +32,6 @@ const hasDeltas = (c: Connector, classes: string[]) => classes.length > 0 && cla
 const readable = (def: { sync: { resources: string[] } }, c: Connector) => def.sync.resources.filter((r) => can(c.manifest, r, 'read'));
 
 /** Where part `index` of a batch is staged. */
-// `parts` in a fetch's result is always set by this code; it is optional because results recorded
-// before batches were staged in parts (histories replayed, runs in flight) have none.
 export const partKey = (stageKey: string, index: number) => `${stageKey}#${index}`;
 
 /** Parts written to the store while the next ones are read. The store takes one write at a time
@@ -123,6 +121,9 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
       }));
     },
 
+    /** Reads one batch of `a.resource` and stages it in parts. `parts` is always set here; the
+     *  workflow reads it as optional because results recorded before batches were staged in parts
+     *  (histories replayed, runs in flight) have none. */
     async fetchBatch(a: {
       connector: string;
       runId: string;

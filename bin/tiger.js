@@ -3,10 +3,10 @@
 // changed once it runs: two malloc arenas and large buffers handed back to the system when freed
 // (glibc otherwise keeps an arena per thread of Temporal's native core and holds freed pages), and
 // a 4 MB young generation instead of 16 MB. With the heap growth `tiger worker` sets itself
-// (worker/main.ts) a worker of the 1.5M-record bench peaks at ~250 MB instead of ~530 MB. The price is
-// more young-generation collections: with member lists no longer parsed whole and batches weighed by
-// their bytes, the plain loop under the same flag took 19.2 s instead of 18.8–19.0 s (README, Tests and
-// benchmarks).
+// (worker/main.ts) a worker of the 1.5M-record bench peaks at 200–250 MB instead of ~530 MB. The price
+// is more young-generation collections: with member lists no longer parsed whole and batches weighed by
+// their bytes, the plain loop under the same flag took 19.2 s instead of 18.8–19.0 s; batches staged in
+// parts keep less in flight still (README, Tests and benchmarks).
 // `node bin/tiger.js …` skips the line and runs with Node's defaults.
 // The `tiger` CLI runs the JavaScript that `npm install` compiled into dist/ (the `prepare` script),
 // so a command does not pay for compiling TypeScript at every start. A dist/ older than any source

@@ -1,5 +1,5 @@
 // What an operator reads in the Temporal UI: one-line activity summaries ("fetch users · batch 12
-// · 5,000 records") and the workflow's current details (Temporal user metadata). Text only,
+// · 55,000 records read before it", "apply batch 11 · 20,000 records") and the workflow's current details (Temporal user metadata). Text only,
 // built from counters the workflow already holds — never from record data.
 import type { Progress } from './types';
 
