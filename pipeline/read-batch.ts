@@ -26,8 +26,9 @@ export interface BatchLimits {
 export type StagePart = (part: StagedPage, index: number) => Promise<void>;
 
 /** What a part may weigh staged: what a lane holds in memory while it reads, as parsed records
- *  and as the JSON sent to the store. Three lanes, each with a part being read and one being
- *  written, keep the worker's memory flat whatever the batch size (README, benchmarks). */
+ *  and as the JSON sent to the store. Three lanes, each with a part being read and at most two
+ *  being written (activities/sync.ts), keep the worker's memory flat whatever the batch size
+ *  (README, benchmarks: 200–250 MB from 0.5× to 2× the 1.5M-record org). */
 export const PART_BYTES = 1024 * 1024;
 
 /** What a batch may weigh staged. Records differ a hundredfold in size (a SQL row of five columns,
@@ -135,7 +136,7 @@ export async function readChangesBatch(
     const res = await connector.readChanges(resources, watermark, next);
     if (res.fullSyncRequired) {
       // Parts staged before the refusal are never applied: the run reads in full instead, and
-      // its stage rows go with it.
+      // the next run's beginRun drops their rows (dropStaleStagedPages).
       return { parts: 0, count, kept: 0, nextCursor: null, warnings, watermark: res.watermark, fullSyncRequired: res.fullSyncRequired };
     }
     const staged = mapper.toStaged(res.records, 'delta');
