@@ -7,7 +7,7 @@ import { connectorType } from '../connectors/registry';
 import { deletionHolds, reconcilableKinds } from '../pipeline/deletion-guard';
 import { readBatch, readChangesBatch, type StagePart } from '../pipeline/read-batch';
 import type { ApplyCounts, IdentityStore } from '../store/types';
-import type { Counts, SyncMode } from '../workflows/types';
+import { addCounts, type Counts, type SyncMode } from '../workflows/types';
 import type { ConnectorCache } from './connector-cache';
 import { asActivity } from './failures';
 import { keepAlive, pageHeartbeat } from './heartbeat';
@@ -215,11 +215,7 @@ export function createSyncActivities({ store, connectors, workerQueue }: SyncDep
         if (a.parts === undefined) return store.applyStagedPage(a.stageKey, a.connector, a.runId);
         const total: ApplyCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
         for (let i = 0; i < a.parts; i++) {
-          const c = await store.applyStagedPage(partKey(a.stageKey, i), a.connector, a.runId);
-          total.inserted += c.inserted;
-          total.updated += c.updated;
-          total.unchanged += c.unchanged;
-          total.deleted += c.deleted;
+          addCounts(total, await store.applyStagedPage(partKey(a.stageKey, i), a.connector, a.runId));
         }
         return total;
       }));

@@ -2,17 +2,11 @@
 // ratio it reports is exactly what durable orchestration costs. Like the sync workflow, it reads
 // the connector's lanes (independent rate-limit buckets) side by side.
 import type { SyncActivities } from '../activities/sync';
-import { DEFAULT_BATCH, zeroCounts, type Counts, type SyncMode } from '../workflows/types';
+import { DEFAULT_BATCH, addCounts, zeroCounts, type Counts, type SyncMode } from '../workflows/types';
 
 export async function runPlainSync(acts: SyncActivities, connector: string, mode: SyncMode, runId: string, batch: { maxRecords: number; maxMillis: number } = { maxRecords: DEFAULT_BATCH.records, maxMillis: DEFAULT_BATCH.millis }): Promise<Counts> {
   const counts = zeroCounts();
   const begun = await acts.beginRun({ connector, runId, mode, trigger: 'bench' });
-  const add = (c: Partial<Counts>) => {
-    counts.inserted += c.inserted ?? 0;
-    counts.updated += c.updated ?? 0;
-    counts.unchanged += c.unchanged ?? 0;
-    counts.deleted += c.deleted ?? 0;
-  };
   const incomplete: typeof begun.resources = [];
   const readLane = async (resources: string[], lane: number) => {
     let seq = 0;
@@ -23,7 +17,7 @@ export async function runPlainSync(acts: SyncActivities, connector: string, mode
         const f = await acts.fetchBatch({ connector, runId, resource, cursor, stageKey, ...batch });
         counts.fetched += f.count;
         if (f.incomplete) incomplete.push(resource);
-        add(await acts.applyBatch({ connector, runId, stageKey, parts: f.parts }));
+        addCounts(counts, await acts.applyBatch({ connector, runId, stageKey, parts: f.parts }));
         cursor = f.nextCursor;
       } while (cursor);
     }

@@ -37,8 +37,8 @@ import { failureMessage, isContinueAsNew } from './failures';
 import { toRetryPolicy } from './retry';
 import { TigerSyncMode, TigerTrigger } from './search-attributes';
 import { SyncState } from './sync-state';
-import type { ApprovalOutcome, ApprovalRequest, ApprovalResult, Counts, LaneState, Progress, ReadPosition, RunState, RunSummary, SyncRequest, SyncWorkflowInput } from './types';
-import { DEFAULT_BATCH, zeroCounts } from './types';
+import type { ApprovalOutcome, ApprovalRequest, ApprovalResult, LaneState, Progress, ReadPosition, RunState, RunSummary, SyncRequest, SyncWorkflowInput } from './types';
+import { DEFAULT_BATCH, addCounts, zeroCounts } from './types';
 import { progressDetails, summaries } from './ui-text';
 
 export const requestSyncSignal = defineSignal<[SyncRequest]>('requestSync');
@@ -491,11 +491,4 @@ function duration(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   return `${Math.round(ms / 1000)}s`;
-}
-
-function addCounts(into: Counts, c: Partial<Counts>): void {
-  into.inserted += c.inserted ?? 0;
-  into.updated += c.updated ?? 0;
-  into.unchanged += c.unchanged ?? 0;
-  into.deleted += c.deleted ?? 0;
 }

@@ -26,6 +26,14 @@ export interface Counts {
 }
 export const zeroCounts = (): Counts => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
 
+/** Adds an apply's counts (fetched is counted where records are read, not here). */
+export function addCounts(into: Omit<Counts, 'fetched'>, c: Partial<Counts>): void {
+  into.inserted += c.inserted ?? 0;
+  into.updated += c.updated ?? 0;
+  into.unchanged += c.unchanged ?? 0;
+  into.deleted += c.deleted ?? 0;
+}
+
 /** A run in progress, carried across continue-as-new. Its read position (ReadPosition) is that
  *  of its one lane; a run read in lanes keeps one per lane instead. */
 export interface RunState extends ReadPosition {
